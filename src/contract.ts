@@ -1,0 +1,137 @@
+/**
+ * The one module shared by workflows, activities, the worker and the CLI: names, constants and the
+ * small JSON shapes that cross the Temporal boundary. Everything here is plain data (payloads stay small).
+ * Workflow code imports this file (it has no runtime dependencies).
+ */
+
+export const TASK_QUEUE = 'ml-pipeline';
+export const WORKFLOW_TYPE = 'trainingPipeline';
+export const SWEEP_WORKFLOW_TYPE = 'sweepPipeline';
+export const DEFAULT_NAMESPACE = 'default';
+export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
+export const DEFAULT_WEB_UI = 'http://localhost:8233';
+
+export const STEP_NAMES = [
+  'get_data',
+  'preprocess',
+  'check_data',
+  'segregate',
+  'train_random_forest',
+  'evaluate',
+] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+/** Names the reference MLflow project used for the same steps; config accepts them unchanged. */
+export const STEP_ALIASES: Readonly<Record<string, StepName>> = {
+  download: 'get_data',
+  random_forest: 'train_random_forest',
+};
+
+/** Artifact names the steps produce (as in the reference's W&B project). */
+export const ARTIFACTS = {
+  raw: 'raw_data',
+  preprocessed: 'preprocessed_data',
+  checkReport: 'check_report',
+  train: 'data_train',
+  test: 'data_test',
+  model: 'model_export',
+  evaluation: 'evaluation',
+  report: 'run_report',
+} as const;
+
+/** Typed search attributes registered on the dev server and upserted by the workflow. */
+export const SEARCH_ATTRIBUTES = {
+  step: 'MlpipeStep',
+  status: 'MlpipeStatus',
+  trigger: 'MlpipeTrigger',
+  testAuc: 'MlpipeTestAuc',
+  modelRef: 'MlpipeModelRef',
+} as const;
+
+export type TriggerKind = 'cli' | 'temporal-cli' | 'schedule' | 'sweep';
+
+export interface TriggerInfo {
+  kind: TriggerKind;
+  /** Schedule ID, sweep parent workflow ID, or the CLI user. */
+  id?: string;
+}
+
+/** Workflow input. `{}` runs the defaults from config/pipeline.yaml as loaded by the worker. */
+export interface PipelineInput {
+  /** Hydra-style `a.b.c=value` overrides applied on top of the worker's config. */
+  overrides?: string[];
+  /** A partial config object merged on top of the worker's config (after overrides). */
+  config?: Record<string, unknown>;
+  trigger?: TriggerInfo;
+  /** Pinned input artifacts (used by sweeps so that every trial trains on the same data). */
+  inputs?: Partial<Record<'train' | 'test', string>>;
+}
+
+/** A resolved artifact reference: what a step consumed or produced. */
+export interface ResolvedRef {
+  /** As asked, e.g. `data_train:latest`. */
+  requested?: string;
+  name: string;
+  version: number;
+  /** `name:vN` */
+  ref: string;
+  digest: string;
+  reused?: boolean;
+}
+
+export type Metrics = Record<string, number>;
+
+export interface StepResult {
+  step: StepName;
+  consumed: ResolvedRef[];
+  produced: ResolvedRef[];
+  metrics?: Metrics;
+  /** Short human summary for the Web UI and the CLI. */
+  summary: string;
+  /** Small structured details (never tables). */
+  details?: Record<string, unknown>;
+}
+
+export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
+
+export interface StepProgress {
+  step: StepName;
+  status: StepStatus;
+  attempts: number;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  summary?: string;
+  error?: string;
+}
+
+export interface PipelineProgress {
+  workflowId: string;
+  status: 'running' | 'completed' | 'failed';
+  currentStep?: StepName;
+  steps: StepProgress[];
+  /** Trees done / total during training, from the train activity's heartbeats. */
+  training?: { done: number; total: number };
+}
+
+export interface PromotionDecision {
+  promoted: boolean;
+  reason: string;
+  metric: string;
+  candidate: number;
+  prod?: number;
+  prodRef?: string;
+}
+
+export interface PipelineResult {
+  workflowId: string;
+  runId: string;
+  configDigest: string;
+  modelRef?: string;
+  metrics: Metrics;
+  artifacts: Partial<Record<StepName, ResolvedRef[]>>;
+  promotion?: PromotionDecision;
+  reportRef?: string;
+  lineageKey: string;
+  steps: StepProgress[];
+}

@@ -1,0 +1,16 @@
+export { Table, isNumericType } from './table';
+export type { Column, ColumnSpec, ColumnType, NumericColumn, StringColumn } from './table';
+export { DEFAULT_NA_VALUES, parseNumber } from './parse-value';
+export { parseCsv, readCsv, formatCsv, writeCsv } from './csv';
+export type { CsvReadOptions } from './csv';
+export { parseParquet, readParquet } from './parquet';
+export type { ParquetReadOptions } from './parquet';
+export { readTable } from './read';
+export type { ReadTableOptions } from './read';
+export { selectRows, uniqueRowIndices, dropDuplicates, concatTables } from './rows';
+export { addTextFeature } from './text-feature';
+export type { TextFeatureOptions } from './text-feature';
+export { tableFromRecords, tableFromSplit, tableToSplit, tableToRecords, columnFromValues } from './records';
+export type { RecordsOptions, SplitFrame } from './records';
+export { stratifiedSplit, approximateMode } from './stratified-split';
+export type { StratifiedSplitOptions, SplitResult } from './stratified-split';

@@ -1,0 +1,100 @@
+/**
+ * Maps each feature to at most MAX_BINS ordered bins, plus one bin reserved for missing values
+ * (as sklearn's hist-gradient-boosting `_BinMapper` does). Thresholds come from the training data:
+ * midpoints between distinct values when there are few, otherwise quantiles.
+ *
+ * Invariant used by the raw-float predictor: for every feature and every bin b < nBins - 1,
+ * `bin(x) <= b` exactly when `x <= thresholds[b]`.
+ */
+import type { FeatureMatrix } from '../classifier';
+
+export const MAX_BINS = 255;
+/** Bin index of a missing value (NaN); every non-missing bin is below it. */
+export const MISSING_BIN = 255;
+
+export interface BinnedData {
+  nRows: number;
+  nFeatures: number;
+  /** Feature-major: bins[f * nRows + i]. */
+  bins: Uint8Array;
+  /** Non-missing bins per feature (thresholds.length + 1). */
+  nBins: Uint16Array;
+  /** Upper edges of bins 0..nBins-2 for each feature. */
+  thresholds: Float64Array[];
+}
+
+/** Bin upper edges for one column (NaN ignored). */
+export function findThresholds(column: Float64Array, maxBins: number = MAX_BINS): Float64Array {
+  let n = 0;
+  const values = new Float64Array(column.length);
+  for (let i = 0; i < column.length; i++) {
+    const v = column[i];
+    if (v === v) values[n++] = v;
+  }
+  const sorted = values.subarray(0, n).sort();
+  // Distinct values, in order.
+  const distinct: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i === 0 || sorted[i] !== sorted[i - 1]) {
+      distinct.push(sorted[i]);
+      if (distinct.length > maxBins) break;
+    }
+  }
+  if (distinct.length <= maxBins) {
+    const t = new Float64Array(Math.max(0, distinct.length - 1));
+    for (let i = 0; i < t.length; i++) t[i] = midpoint(distinct[i], distinct[i + 1]);
+    return t;
+  }
+  // Quantiles at 1/maxBins .. (maxBins-1)/maxBins with "midpoint" interpolation, as sklearn does;
+  // duplicates (heavy values) are collapsed so that every bin can be occupied.
+  const out: number[] = [];
+  for (let q = 1; q < maxBins; q++) {
+    const pos = (q / maxBins) * (n - 1);
+    const lo = Math.floor(pos);
+    const hi = Math.ceil(pos);
+    const t = midpoint(sorted[lo], sorted[hi]);
+    if (out.length === 0 || t > out[out.length - 1]) out.push(t);
+  }
+  // The largest value must stay above the last edge, otherwise the top bin would be empty.
+  while (out.length > 0 && out[out.length - 1] >= sorted[n - 1]) out.pop();
+  return Float64Array.from(out);
+}
+
+function midpoint(a: number, b: number): number {
+  const m = a + (b - a) / 2;
+  // Guard against rounding up to b: values equal to b must land in the upper bin.
+  return m < b ? m : a;
+}
+
+/** Smallest b with x <= thresholds[b], or thresholds.length; NaN → MISSING_BIN. */
+export function binValue(x: number, thresholds: Float64Array): number {
+  if (x !== x) return MISSING_BIN;
+  let lo = 0;
+  let hi = thresholds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (x <= thresholds[mid]) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+export function binColumn(column: Float64Array, thresholds: Float64Array, out: Uint8Array): void {
+  for (let i = 0; i < column.length; i++) out[i] = binValue(column[i], thresholds);
+}
+
+export function fitBins(X: FeatureMatrix, sharedMemory = true): BinnedData {
+  const nRows = X.nRows;
+  const nFeatures = X.columns.length;
+  const buffer = sharedMemory ? new SharedArrayBuffer(nRows * nFeatures) : new ArrayBuffer(nRows * nFeatures);
+  const bins = new Uint8Array(buffer);
+  const nBins = new Uint16Array(nFeatures);
+  const thresholds: Float64Array[] = [];
+  for (let f = 0; f < nFeatures; f++) {
+    const t = findThresholds(X.columns[f]);
+    thresholds.push(t);
+    nBins[f] = t.length + 1;
+    binColumn(X.columns[f], t, bins.subarray(f * nRows, (f + 1) * nRows));
+  }
+  return { nRows, nFeatures, bins, nBins, thresholds };
+}

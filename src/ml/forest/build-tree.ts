@@ -1,0 +1,89 @@
+/**
+ * Builds one tree of the forest from its seed alone: bootstrap counts, sample weights, growth and
+ * compaction. Everything random comes from `new Random(seed)`, in a fixed order (bootstrap first,
+ * then feature draws), so the tree is the same in whichever worker, and however many workers, run it.
+ */
+import { Random } from '../random';
+import type { BinnedData } from './binning';
+import { type GrowParams, growTree } from './grower';
+import { type TreeArrays, toTreeArrays } from './predictor';
+import type { SplitData } from './splitter';
+
+export interface TreeJob {
+  binned: BinnedData;
+  y: Int32Array;
+  K: number;
+  /** Per-class weights from class_weight ('balanced', a map, or all ones). */
+  classWeight: Float64Array;
+  balancedSubsample: boolean;
+  criterion: number;
+  bootstrap: boolean;
+  maxSamples: number;
+  minWeightFractionLeaf: number;
+  grow: Omit<GrowParams, 'minWeightLeaf'>;
+}
+
+/** Bootstrap draw counts per row; the first use of the tree's generator (also replayed for OOB). */
+export function bootstrapCounts(rng: Random, nRows: number, nDraws: number): Uint32Array {
+  const counts = new Uint32Array(nRows);
+  for (let s = 0; s < nDraws; s++) counts[rng.nextInt(nRows)]++;
+  return counts;
+}
+
+export function buildTree(job: TreeJob, seed: number): TreeArrays {
+  const { binned, y, K } = job;
+  const nRows = binned.nRows;
+  const rng = new Random(seed);
+  const w = new Float64Array(nRows);
+  let classWeight = job.classWeight;
+  if (job.bootstrap) {
+    const counts = bootstrapCounts(rng, nRows, job.maxSamples);
+    if (job.balancedSubsample) classWeight = balancedWeights(y, counts, K);
+    for (let i = 0; i < nRows; i++) w[i] = counts[i] * classWeight[y[i]];
+  } else {
+    for (let i = 0; i < nRows; i++) w[i] = classWeight[y[i]];
+  }
+  // Rows with zero weight are left out of the tree entirely, as sklearn does.
+  let nIn = 0;
+  for (let i = 0; i < nRows; i++) if (w[i] !== 0) nIn++;
+  const idx = new Uint32Array(nIn);
+  let totalW = 0;
+  for (let i = 0, j = 0; i < nRows; i++) {
+    if (w[i] !== 0) {
+      idx[j++] = i;
+      totalW += w[i];
+    }
+  }
+  const data: SplitData = {
+    bins: binned.bins,
+    nRows,
+    nFeatures: binned.nFeatures,
+    y,
+    w,
+    K,
+    criterion: job.criterion,
+    minSamplesLeaf: job.grow.minSamplesLeaf,
+    minWeightLeaf: job.minWeightFractionLeaf * totalW,
+  };
+  const tree = growTree(data, idx, { ...job.grow, minWeightLeaf: data.minWeightLeaf }, rng);
+  return toTreeArrays(tree, binned);
+}
+
+/**
+ * sklearn's 'balanced' weights n / (n_present_classes · count_k), with counts taken with
+ * multiplicity (`counts` = bootstrap draws per row, or null for each row once).
+ */
+export function balancedWeights(y: Int32Array, counts: Uint32Array | null, K: number): Float64Array {
+  const perClass = new Float64Array(K);
+  let n = 0;
+  for (let i = 0; i < y.length; i++) {
+    const c = counts === null ? 1 : counts[i];
+    perClass[y[i]] += c;
+    n += c;
+  }
+  let present = 0;
+  for (let k = 0; k < K; k++) if (perClass[k] > 0) present++;
+  const out = new Float64Array(K);
+  for (let k = 0; k < K; k++) out[k] = perClass[k] > 0 ? n / (present * perClass[k]) : 0;
+  return out;
+}

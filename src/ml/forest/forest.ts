@@ -1,0 +1,185 @@
+/**
+ * Fits a random forest: validate, bin, draw one seed per tree up front (so nothing depends on
+ * scheduling), build the trees on a worker pool, assemble them in tree order, then score OOB by
+ * replaying each tree's bootstrap from its seed.
+ */
+import type { FeatureMatrix, FitOptions } from '../classifier';
+import { Random, deriveSeeds } from '../random';
+import { type BinnedData, fitBins } from './binning';
+import { type TreeJob, balancedWeights, bootstrapCounts } from './build-tree';
+import { NativeForest } from './model';
+import { type ForestParams, resolveParams } from './params';
+import { runPool, workerEntry } from './pool';
+import { type ForestArrays, type TreeArrays, concatTrees, leafOfBinnedRow } from './predictor';
+import { ENTROPY, GINI } from './splitter';
+import { FORMAT, FORMAT_VERSION } from './serialize';
+import type { TreeTask } from './tree-worker';
+
+/** Keys that only affect how the fit runs, never the model; left out of the model header. */
+const EXECUTION_ONLY = new Set(['n_jobs', 'verbose']);
+
+export async function fitForest(
+  X: FeatureMatrix,
+  y: Int32Array,
+  rawParams: Record<string, unknown>,
+  options: FitOptions,
+): Promise<NativeForest> {
+  validateInput(X, y, options.classes);
+  const K = options.classes.length;
+  const p = resolveParams(rawParams, {
+    nRows: X.nRows,
+    nFeatures: X.columns.length,
+    classes: options.classes,
+  });
+  options.signal?.throwIfAborted();
+
+  const binned = fitBins(X);
+  const job: TreeJob = {
+    binned,
+    y,
+    K,
+    classWeight: classWeights(p, y, options.classes),
+    balancedSubsample: p.classWeight === 'balanced_subsample',
+    criterion: p.criterion === 'gini' ? GINI : ENTROPY,
+    bootstrap: p.bootstrap,
+    maxSamples: p.maxSamples,
+    minWeightFractionLeaf: p.minWeightFractionLeaf,
+    grow: {
+      maxDepth: p.maxDepth,
+      minSamplesSplit: p.minSamplesSplit,
+      minSamplesLeaf: p.minSamplesLeaf,
+      maxFeatures: p.maxFeatures,
+      maxLeafNodes: p.maxLeafNodes,
+      minImpurityDecrease: p.minImpurityDecrease,
+    },
+  };
+  const seeds = deriveSeeds(p.randomState, p.nEstimators);
+  const tasks: TreeTask[] = Array.from(seeds, (seed) => ({ seed }));
+  let finished = 0;
+  const trees = await runPool<TreeTask, TreeArrays>(
+    workerEntry(__dirname, __filename, 'tree-worker'),
+    tasks,
+    {
+      size: p.nJobs,
+      workerData: job,
+      signal: options.signal,
+      onResult: () => {
+        finished++;
+        if (p.verbose > 0)
+          process.stderr.write(`native forest: built tree ${finished} of ${p.nEstimators}\n`);
+        options.onProgress?.({ done: finished, total: p.nEstimators, unit: 'trees' });
+      },
+    },
+  );
+
+  const forest = concatTrees(trees, K, X.columns.length);
+  const importances = forestImportances(trees, X.columns.length);
+  const oob = p.oobScore ? oobScore(forest, binned, y, seeds, p) : null;
+
+  const params: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(rawParams)) if (!EXECUTION_ONLY.has(k)) params[k] = v;
+  return new NativeForest({
+    header: {
+      format: FORMAT,
+      format_version: FORMAT_VERSION,
+      n_trees: p.nEstimators,
+      n_classes: K,
+      n_features: X.columns.length,
+      classes: [...options.classes],
+      feature_names: [...X.names],
+      params,
+      random_state: p.randomState,
+      oob_score: oob,
+    },
+    forest,
+    importances,
+  });
+}
+
+function validateInput(X: FeatureMatrix, y: Int32Array, classes: readonly string[]): void {
+  if (X.nRows < 1) throw new Error('cannot fit a random forest on 0 rows');
+  if (X.columns.length < 1) throw new Error('cannot fit a random forest on 0 features');
+  if (X.names.length !== X.columns.length) {
+    throw new Error(`feature matrix has ${X.columns.length} columns but ${X.names.length} names`);
+  }
+  X.columns.forEach((c, j) => {
+    if (c.length !== X.nRows)
+      throw new Error(`feature "${X.names[j]}" has ${c.length} values, expected ${X.nRows}`);
+  });
+  if (y.length !== X.nRows) throw new Error(`labels have ${y.length} entries, expected ${X.nRows}`);
+  if (classes.length < 1 || classes.length > 65535)
+    throw new Error(`need 1..65535 classes, got ${classes.length}`);
+  for (let i = 0; i < y.length; i++) {
+    if (!(y[i] >= 0 && y[i] < classes.length)) {
+      throw new Error(`label of row ${i} is ${y[i]}, outside the ${classes.length} classes`);
+    }
+  }
+}
+
+function classWeights(p: ForestParams, y: Int32Array, classes: readonly string[]): Float64Array {
+  const K = classes.length;
+  const cw = p.classWeight;
+  if (cw === 'balanced') return balancedWeights(y, null, K);
+  const out = new Float64Array(K).fill(1);
+  if (cw !== null && typeof cw === 'object') {
+    // Labels missing from the map keep weight 1, as in sklearn.
+    classes.forEach((label, k) => {
+      if (Object.prototype.hasOwnProperty.call(cw, label)) out[k] = cw[label];
+    });
+  }
+  return out; // 'balanced_subsample' multiplies per tree; null means all ones.
+}
+
+/** sklearn: mean of the per-tree normalised importances over trees with a split, renormalised. */
+function forestImportances(trees: readonly TreeArrays[], nFeatures: number): Float64Array {
+  const out = new Float64Array(nFeatures);
+  let used = 0;
+  for (const t of trees) {
+    if (t.feature.length <= 1) continue;
+    used++;
+    for (let f = 0; f < nFeatures; f++) out[f] += t.importance[f];
+  }
+  if (used === 0) return out;
+  let sum = 0;
+  for (let f = 0; f < nFeatures; f++) sum += out[f] / used;
+  for (let f = 0; f < nFeatures; f++) out[f] = sum > 0 ? out[f] / used / sum : 0;
+  return out;
+}
+
+/**
+ * Out-of-bag accuracy: each row is predicted by the trees whose bootstrap (replayed from the tree's
+ * seed) left it out, summed in tree order; rows never out of bag are skipped, as sklearn does.
+ */
+function oobScore(
+  forest: ForestArrays,
+  binned: BinnedData,
+  y: Int32Array,
+  seeds: Uint32Array,
+  p: ForestParams,
+): number {
+  const { nRows, bins } = binned;
+  const K = forest.nClasses;
+  const sum = new Float64Array(nRows * K);
+  const seen = new Uint8Array(nRows);
+  for (let t = 0; t < forest.nTrees; t++) {
+    const counts = bootstrapCounts(new Random(seeds[t]), nRows, p.maxSamples);
+    for (let i = 0; i < nRows; i++) {
+      if (counts[i] !== 0) continue;
+      seen[i] = 1;
+      const leaf = leafOfBinnedRow(forest, t, bins, nRows, i);
+      for (let e = forest.leafStart[leaf]; e < forest.leafStart[leaf + 1]; e++) {
+        sum[i * K + forest.leafClass[e]] += forest.leafValue[e];
+      }
+    }
+  }
+  let n = 0;
+  let correct = 0;
+  for (let i = 0; i < nRows; i++) {
+    if (!seen[i]) continue;
+    n++;
+    let best = 0;
+    for (let k = 1; k < K; k++) if (sum[i * K + k] > sum[i * K + best]) best = k;
+    if (best === y[i]) correct++;
+  }
+  return n === 0 ? NaN : correct / n;
+}

@@ -1,0 +1,247 @@
+/**
+ * Grows one decision tree on binned data: depth-first by default, best-first (largest impurity
+ * decrease first) when max_leaf_nodes is set, as sklearn's DepthFirst/BestFirst tree builders do.
+ * The training tree keeps per-node class totals; `toTreeArrays` (predictor.ts) compacts it.
+ */
+import type { Random } from '../random';
+import {
+  ENTROPY,
+  FEATURE_CONSTANT,
+  type SplitCandidate,
+  type SplitData,
+  SplitScratch,
+  evaluateFeature,
+  newCandidate,
+  partition,
+} from './splitter';
+
+export interface GrowParams {
+  maxDepth: number;
+  minSamplesSplit: number;
+  minSamplesLeaf: number;
+  minWeightLeaf: number;
+  maxFeatures: number;
+  maxLeafNodes: number;
+  minImpurityDecrease: number;
+}
+
+/** Training tree: growable node arrays; feature -1 marks a leaf. Children of a node are adjacent. */
+export class TrainTree {
+  nodeCount = 0;
+  feature = new Int32Array(64);
+  bin = new Uint8Array(64);
+  missingLeft = new Uint8Array(64);
+  left = new Int32Array(64);
+  /** Class weight totals, K per node. */
+  totals: Float64Array;
+  /** Unnormalised impurity decrease per feature (W·imp − W_L·imp_L − W_R·imp_R). */
+  readonly importance: Float64Array;
+  constructor(
+    readonly K: number,
+    nFeatures: number,
+  ) {
+    this.totals = new Float64Array(64 * K);
+    this.importance = new Float64Array(nFeatures);
+  }
+
+  addNode(): number {
+    if (this.nodeCount === this.feature.length) this.grow();
+    const id = this.nodeCount++;
+    this.feature[id] = -1;
+    return id;
+  }
+
+  private grow(): void {
+    const cap = this.feature.length * 2;
+    const f = new Int32Array(cap);
+    f.set(this.feature);
+    this.feature = f;
+    const b = new Uint8Array(cap);
+    b.set(this.bin);
+    this.bin = b;
+    const m = new Uint8Array(cap);
+    m.set(this.missingLeft);
+    this.missingLeft = m;
+    const l = new Int32Array(cap);
+    l.set(this.left);
+    this.left = l;
+    const t = new Float64Array(cap * this.K);
+    t.set(this.totals);
+    this.totals = t;
+  }
+}
+
+function impurity(criterion: number, t: Float64Array, o: number, K: number): { W: number; imp: number } {
+  let W = 0;
+  for (let k = 0; k < K; k++) W += t[o + k];
+  if (W <= 0) return { W: 0, imp: 0 };
+  let imp: number;
+  if (criterion === ENTROPY) {
+    imp = 0;
+    for (let k = 0; k < K; k++) {
+      const p = t[o + k] / W;
+      if (p > 0) imp -= p * Math.log2(p);
+    }
+  } else {
+    let sq = 0;
+    for (let k = 0; k < K; k++) sq += t[o + k] * t[o + k];
+    imp = 1 - sq / (W * W);
+  }
+  return { W, imp };
+}
+
+function sumClasses(
+  d: SplitData,
+  idx: Uint32Array,
+  start: number,
+  end: number,
+  out: Float64Array,
+  o: number,
+): void {
+  const { y, w } = d;
+  for (let j = start; j < end; j++) {
+    const id = idx[j];
+    out[o + y[id]] += w[id];
+  }
+}
+
+/** sklearn's EPSILON: a node at or below this impurity is pure. */
+const EPSILON = 2.220446049250313e-16;
+
+interface Pending {
+  node: number;
+  start: number;
+  end: number;
+  depth: number;
+  split: SplitCandidate | null;
+  /** Impurity decrease the split would bring (weighted by the node's share of the root weight). */
+  gain: number;
+}
+
+/**
+ * Grows a tree over the in-bag rows `idx` (reordered in place). `rng` draws the feature subsets.
+ */
+export function growTree(d: SplitData, idx: Uint32Array, params: GrowParams, rng: Random): TrainTree {
+  const K = d.K;
+  const tree = new TrainTree(K, d.nFeatures);
+  const scratch = new SplitScratch(d.nRows, K);
+  const features = new Int32Array(d.nFeatures);
+  for (let f = 0; f < d.nFeatures; f++) features[f] = f;
+
+  const root = tree.addNode();
+  sumClasses(d, idx, 0, idx.length, tree.totals, root * K);
+  const rootW = impurity(d.criterion, tree.totals, 0, K).W;
+
+  /** Finds the node's split, or null when it must be a leaf. */
+  const findSplit = (node: number, start: number, end: number, depth: number): Pending => {
+    const pending: Pending = { node, start, end, depth, split: null, gain: 0 };
+    const n = end - start;
+    const { W, imp } = impurity(d.criterion, tree.totals, node * K, K);
+    if (
+      depth >= params.maxDepth ||
+      n < params.minSamplesSplit ||
+      n < 2 * params.minSamplesLeaf ||
+      W < 2 * params.minWeightLeaf ||
+      imp <= EPSILON
+    ) {
+      return pending;
+    }
+    const best = newCandidate();
+    // Draw features without replacement until max_features non-constant ones were evaluated,
+    // continuing past max_features while the drawn ones are constant in this node (as sklearn does).
+    const F = d.nFeatures;
+    let visited = 0;
+    for (let j = 0; j < F && visited < params.maxFeatures; j++) {
+      const r = j + rng.nextInt(F - j);
+      const f = features[r];
+      features[r] = features[j];
+      features[j] = f;
+      if (evaluateFeature(d, scratch, idx, start, end, f, best) !== FEATURE_CONSTANT) visited++;
+    }
+    if (!best.found) return pending;
+    pending.split = best;
+    // Impurity decrease W·imp − (W_L·imp_L + W_R·imp_R) from the proxy: for Gini the children's
+    // weighted impurity is W − proxy, for entropy it is −proxy.
+    pending.gain = d.criterion === ENTROPY ? W * imp + best.proxy : W * imp - (W - best.proxy);
+    return pending;
+  };
+
+  /** Applies a found split: partitions, creates both children, records the importance. */
+  const applySplit = (p: Pending): { left: Pending; right: Pending } | null => {
+    const s = p.split as SplitCandidate;
+    const mid = partition(d.bins, d.nRows, idx, p.start, p.end, s.feature, s.bin, s.missingLeft);
+    const { W, imp } = impurity(d.criterion, tree.totals, p.node * K, K);
+    const l = tree.addNode();
+    const r = tree.addNode();
+    const t = tree.totals;
+    t.fill(0, l * K, l * K + 2 * K);
+    sumClasses(d, idx, p.start, mid, t, l * K);
+    sumClasses(d, idx, mid, p.end, t, r * K);
+    const L = impurity(d.criterion, t, l * K, K);
+    const R = impurity(d.criterion, t, r * K, K);
+    const decrease = W * imp - L.W * L.imp - R.W * R.imp;
+    // sklearn: improvement = (W / W_root) * (imp − W_L/W imp_L − W_R/W imp_R).
+    if (decrease / rootW + EPSILON < params.minImpurityDecrease) {
+      tree.nodeCount -= 2;
+      return null;
+    }
+    tree.feature[p.node] = s.feature;
+    tree.bin[p.node] = s.bin;
+    tree.missingLeft[p.node] = s.missingLeft ? 1 : 0;
+    tree.left[p.node] = l;
+    tree.importance[s.feature] += decrease;
+    return {
+      left: { node: l, start: p.start, end: mid, depth: p.depth + 1, split: null, gain: 0 },
+      right: { node: r, start: mid, end: p.end, depth: p.depth + 1, split: null, gain: 0 },
+    };
+  };
+
+  if (params.maxLeafNodes > 0) growBestFirst(root, idx.length, findSplit, applySplit, params.maxLeafNodes);
+  else {
+    const stack: Pending[] = [{ node: root, start: 0, end: idx.length, depth: 0, split: null, gain: 0 }];
+    while (stack.length > 0) {
+      const top = stack.pop() as Pending;
+      const p = findSplit(top.node, top.start, top.end, top.depth);
+      if (p.split === null) continue;
+      const children = applySplit(p);
+      if (children === null) continue;
+      stack.push(children.right, children.left);
+    }
+  }
+  return tree;
+}
+
+function growBestFirst(
+  root: number,
+  n: number,
+  findSplit: (node: number, start: number, end: number, depth: number) => Pending,
+  applySplit: (p: Pending) => { left: Pending; right: Pending } | null,
+  maxLeafNodes: number,
+): void {
+  // Frontier of nodes whose best split is known; the one with the largest impurity decrease is
+  // split next, until max_leaf_nodes leaves exist.
+  const frontier: Pending[] = [];
+  const expand = (p: Pending): void => {
+    const found = findSplit(p.node, p.start, p.end, p.depth);
+    if (found.split === null) return;
+    frontier.push(found);
+  };
+  expand({ node: root, start: 0, end: n, depth: 0, split: null, gain: 0 });
+  let leaves = 1;
+  while (frontier.length > 0 && leaves < maxLeafNodes) {
+    // Largest impurity decrease first; ties by node id keep it deterministic.
+    let bi = 0;
+    for (let i = 1; i < frontier.length; i++) {
+      const a = frontier[i];
+      const b = frontier[bi];
+      if (a.gain > b.gain || (a.gain === b.gain && a.node < b.node)) bi = i;
+    }
+    const p = frontier[bi];
+    frontier.splice(bi, 1);
+    const children = applySplit(p);
+    if (children === null) continue;
+    leaves++;
+    expand(children.left);
+    expand(children.right);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Weighted class-count histograms over pre-binned features: `hist[b * K + k]` is the total sample
+ * weight of class k in bin b, and `binCount[b]` the number of distinct samples in bin b (for
+ * min_samples_leaf). Used by the splitter for large nodes, where a pass over the samples plus a
+ * scan over the bins is cheaper than sorting the samples by bin.
+ */
+import { MISSING_BIN } from './binning';
+
+export const HIST_BINS = MISSING_BIN + 1;
+
+/** Fast kernel: accumulates node samples idx[start, end) of one feature column into zeroed buffers. */
+export function buildHistogram(
+  bins: Uint8Array,
+  base: number,
+  idx: Uint32Array,
+  start: number,
+  end: number,
+  y: Int32Array,
+  w: Float64Array,
+  K: number,
+  hist: Float64Array,
+  binCount: Int32Array,
+): void {
+  for (let j = start; j < end; j++) {
+    const id = idx[j];
+    const b = bins[base + id];
+    hist[b * K + y[id]] += w[id];
+    binCount[b]++;
+  }
+}
+
+/**
+ * Histogram subtraction: the larger child's histogram is the parent's minus the smaller child's,
+ * which saves a pass over the larger child's samples when the same feature is needed in both.
+ */
+export function subtractHistogram(
+  parent: Float64Array,
+  parentCount: Int32Array,
+  child: Float64Array,
+  childCount: Int32Array,
+  out: Float64Array,
+  outCount: Int32Array,
+): void {
+  for (let i = 0; i < parent.length; i++) out[i] = parent[i] - child[i];
+  for (let b = 0; b < parentCount.length; b++) outCount[b] = parentCount[b] - childCount[b];
+}
+
+/** Naive oracle kept for tests: one object per bin, no buffer reuse. */
+export function buildHistogramNaive(
+  column: ArrayLike<number>,
+  rows: readonly number[],
+  y: ArrayLike<number>,
+  w: ArrayLike<number>,
+  K: number,
+): { hist: number[][]; count: number[] } {
+  const hist = Array.from({ length: HIST_BINS }, () => new Array<number>(K).fill(0));
+  const count = new Array<number>(HIST_BINS).fill(0);
+  for (const r of rows) {
+    hist[column[r]][y[r]] += w[r];
+    count[column[r]] += 1;
+  }
+  return { hist, count };
+}

@@ -1,0 +1,27 @@
+/**
+ * The native random-forest engine: histogram-based trees on pre-binned features, built in parallel
+ * on worker threads, deterministic for a given random_state whatever n_jobs is.
+ */
+import type { ClassifierEngine, FeatureMatrix, FitOptions, FittedClassifier, ModelData } from '../classifier';
+import { fitForest } from './forest';
+import { NativeForest } from './model';
+import { fromModelData } from './serialize';
+
+export const nativeForestEngine: ClassifierEngine = {
+  name: 'native',
+  fit(
+    X: FeatureMatrix,
+    y: Int32Array,
+    params: Record<string, unknown>,
+    options: FitOptions,
+  ): Promise<FittedClassifier> {
+    return fitForest(X, y, params, options);
+  },
+  load(data: ModelData): FittedClassifier {
+    return new NativeForest(fromModelData(data));
+  },
+};
+
+export { NativeForest } from './model';
+export { modelDigest } from './serialize';
+export { PARAMETER_CONSTRAINTS, DEFAULT_RANDOM_STATE, ForestParameterError } from './params';

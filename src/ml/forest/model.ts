@@ -1,0 +1,47 @@
+/** The fitted native forest: an immutable wrapper over the flat forest arrays. */
+import type { EngineName, FeatureMatrix, FittedClassifier, ModelData } from '../classifier';
+import { predictForest } from './predictor';
+import { type ForestModel, toModelData } from './serialize';
+
+export class NativeForest implements FittedClassifier {
+  readonly engine: EngineName = 'native';
+  readonly nClasses: number;
+  readonly nFeatures: number;
+  readonly oobScore?: number;
+
+  constructor(private readonly model: ForestModel) {
+    this.nClasses = model.header.n_classes;
+    this.nFeatures = model.header.n_features;
+    if (model.header.oob_score !== null) this.oobScore = model.header.oob_score;
+  }
+
+  get classes(): readonly string[] {
+    return this.model.header.classes;
+  }
+
+  get nTrees(): number {
+    return this.model.header.n_trees;
+  }
+
+  predictProba(X: FeatureMatrix): Float64Array {
+    if (X.columns.length !== this.nFeatures) {
+      throw new Error(`native forest expects ${this.nFeatures} features, got ${X.columns.length}`);
+    }
+    X.columns.forEach((c, j) => {
+      if (c.length !== X.nRows) {
+        throw new Error(
+          `feature column ${j} (${X.names[j] ?? '?'}) has ${c.length} values, expected ${X.nRows}`,
+        );
+      }
+    });
+    return predictForest(this.model.forest, X.columns, X.nRows);
+  }
+
+  featureImportances(): Float64Array {
+    return this.model.importances.slice();
+  }
+
+  toModelData(): ModelData {
+    return toModelData(this.model);
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Inference trees: one flat node array per tree, concatenated into one forest. A node is internal
+ * when feature >= 0; its children are `child` and `child + 1` (left, right). For a leaf, `child` is
+ * the leaf id, and the leaf's class probabilities are stored sparsely in
+ * leafClass/leafValue[leafStart[id], leafStart[id + 1]) — deep leaves hold few classes, so summing
+ * them is far cheaper than adding K values per tree.
+ *
+ * Thresholds are kept both as a bin index (for the binned training data, e.g. OOB) and as a raw
+ * float (so prediction needs no binning): non-missing x goes left when x <= threshold.
+ */
+import type { BinnedData } from './binning';
+import { MISSING_BIN } from './binning';
+import type { TrainTree } from './grower';
+
+export interface TreeArrays {
+  feature: Int32Array;
+  threshold: Float64Array;
+  binThreshold: Uint8Array;
+  missingLeft: Uint8Array;
+  /** Tree-local: left child index for internal nodes, leaf index for leaves. */
+  child: Int32Array;
+  leafStart: Uint32Array;
+  leafClass: Uint16Array;
+  leafValue: Float64Array;
+  /** sklearn's per-tree feature_importances_ (normalised; all zero for a single-leaf tree). */
+  importance: Float64Array;
+}
+
+/** Compacts a grown training tree into inference arrays. */
+export function toTreeArrays(tree: TrainTree, binned: Pick<BinnedData, 'nBins' | 'thresholds'>): TreeArrays {
+  const n = tree.nodeCount;
+  const K = tree.K;
+  const feature = tree.feature.slice(0, n);
+  const binThreshold = tree.bin.slice(0, n);
+  const missingLeft = tree.missingLeft.slice(0, n);
+  const threshold = new Float64Array(n);
+  const child = new Int32Array(n);
+  let nLeaves = 0;
+  let nEntries = 0;
+  for (let i = 0; i < n; i++) {
+    if (feature[i] >= 0) continue;
+    nLeaves++;
+    for (let k = 0; k < K; k++) if (tree.totals[i * K + k] > 0) nEntries++;
+  }
+  const leafStart = new Uint32Array(nLeaves + 1);
+  const leafClass = new Uint16Array(nEntries);
+  const leafValue = new Float64Array(nEntries);
+  let leaf = 0;
+  let e = 0;
+  for (let i = 0; i < n; i++) {
+    const f = feature[i];
+    if (f >= 0) {
+      const b = binThreshold[i];
+      threshold[i] = b < binned.nBins[f] - 1 ? binned.thresholds[f][b] : Infinity;
+      child[i] = tree.left[i];
+      continue;
+    }
+    let W = 0;
+    for (let k = 0; k < K; k++) W += tree.totals[i * K + k];
+    leafStart[leaf] = e;
+    for (let k = 0; k < K; k++) {
+      const t = tree.totals[i * K + k];
+      if (t > 0) {
+        leafClass[e] = k;
+        leafValue[e] = t / W;
+        e++;
+      }
+    }
+    child[i] = leaf++;
+  }
+  leafStart[nLeaves] = e;
+
+  const importance = new Float64Array(tree.importance.length);
+  const rootW = tree.totals.subarray(0, K).reduce((a, x) => a + x, 0);
+  let sum = 0;
+  for (let f = 0; f < importance.length; f++) {
+    importance[f] = tree.importance[f] / rootW;
+    sum += importance[f];
+  }
+  if (sum > 0) for (let f = 0; f < importance.length; f++) importance[f] /= sum;
+  return {
+    feature,
+    threshold,
+    binThreshold,
+    missingLeft,
+    child,
+    leafStart,
+    leafClass,
+    leafValue,
+    importance,
+  };
+}
+
+/** All trees of a forest in shared flat arrays, with global child / leaf indices. */
+export interface ForestArrays {
+  nTrees: number;
+  nClasses: number;
+  nFeatures: number;
+  /** Root node index of each tree. */
+  treeStart: Uint32Array;
+  feature: Int32Array;
+  threshold: Float64Array;
+  binThreshold: Uint8Array;
+  missingLeft: Uint8Array;
+  child: Int32Array;
+  leafStart: Uint32Array;
+  leafClass: Uint16Array;
+  leafValue: Float64Array;
+}
+
+export function concatTrees(trees: readonly TreeArrays[], nClasses: number, nFeatures: number): ForestArrays {
+  let nodes = 0;
+  let leaves = 0;
+  let entries = 0;
+  for (const t of trees) {
+    nodes += t.feature.length;
+    leaves += t.leafStart.length - 1;
+    entries += t.leafClass.length;
+  }
+  const out: ForestArrays = {
+    nTrees: trees.length,
+    nClasses,
+    nFeatures,
+    treeStart: new Uint32Array(trees.length + 1),
+    feature: new Int32Array(nodes),
+    threshold: new Float64Array(nodes),
+    binThreshold: new Uint8Array(nodes),
+    missingLeft: new Uint8Array(nodes),
+    child: new Int32Array(nodes),
+    leafStart: new Uint32Array(leaves + 1),
+    leafClass: new Uint16Array(entries),
+    leafValue: new Float64Array(entries),
+  };
+  let no = 0;
+  let lo = 0;
+  let eo = 0;
+  trees.forEach((t, ti) => {
+    out.treeStart[ti] = no;
+    const n = t.feature.length;
+    out.feature.set(t.feature, no);
+    out.threshold.set(t.threshold, no);
+    out.binThreshold.set(t.binThreshold, no);
+    out.missingLeft.set(t.missingLeft, no);
+    for (let i = 0; i < n; i++) out.child[no + i] = t.child[i] + (t.feature[i] >= 0 ? no : lo);
+    const nl = t.leafStart.length - 1;
+    for (let l = 0; l < nl; l++) out.leafStart[lo + l] = t.leafStart[l] + eo;
+    out.leafClass.set(t.leafClass, eo);
+    out.leafValue.set(t.leafValue, eo);
+    no += n;
+    lo += nl;
+    eo += t.leafClass.length;
+  });
+  out.treeStart[trees.length] = no;
+  out.leafStart[lo] = eo;
+  return out;
+}
+
+/** Rows per block: a block's features stay in cache while every tree walks it. */
+const BLOCK = 512;
+
+/**
+ * Mean class probabilities over the trees, row-major `out[i * K + k]`, from raw float columns
+ * (NaN = missing).
+ */
+export function predictForest(
+  m: ForestArrays,
+  columns: readonly Float64Array[],
+  nRows: number,
+): Float64Array {
+  const K = m.nClasses;
+  const out = new Float64Array(nRows * K);
+  const { feature, threshold, missingLeft, child, leafStart, leafClass, leafValue, treeStart } = m;
+  for (let b0 = 0; b0 < nRows; b0 += BLOCK) {
+    const b1 = Math.min(nRows, b0 + BLOCK);
+    for (let t = 0; t < m.nTrees; t++) {
+      const root = treeStart[t];
+      for (let i = b0; i < b1; i++) {
+        let n = root;
+        let f = feature[n];
+        while (f >= 0) {
+          const v = columns[f][i];
+          if (v <= threshold[n]) n = child[n];
+          else if (v !== v) n = child[n] + (missingLeft[n] === 1 ? 0 : 1);
+          else n = child[n] + 1;
+          f = feature[n];
+        }
+        const leaf = child[n];
+        const o = i * K;
+        for (let e = leafStart[leaf], end = leafStart[leaf + 1]; e < end; e++)
+          out[o + leafClass[e]] += leafValue[e];
+      }
+    }
+  }
+  const inv = 1 / m.nTrees;
+  for (let i = 0; i < out.length; i++) out[i] *= inv;
+  return out;
+}
+
+/** Leaf id reached by training row `row` in tree `t`, walking the binned data. */
+export function leafOfBinnedRow(
+  m: ForestArrays,
+  t: number,
+  bins: Uint8Array,
+  nRows: number,
+  row: number,
+): number {
+  let n = m.treeStart[t];
+  let f = m.feature[n];
+  while (f >= 0) {
+    const b = bins[f * nRows + row];
+    const goLeft = b === MISSING_BIN ? m.missingLeft[n] === 1 : b <= m.binThreshold[n];
+    n = m.child[n] + (goLeft ? 0 : 1);
+    f = m.feature[n];
+  }
+  return m.child[n];
+}

@@ -1,0 +1,454 @@
+/**
+ * Best-split search on pre-binned features for one node, and the in-place partition of the node's
+ * sample indices. A split sends non-missing samples with bin <= `bin` left, and missing samples to
+ * the side given by `missingLeft` (chosen per split, whichever is better, as sklearn >= 1.4 does).
+ *
+ * Two kernels evaluate a feature, chosen by node size:
+ *  - large nodes: a weighted class histogram (histogram.ts), then a scan over the occupied bins;
+ *  - small nodes: the samples sorted by bin (counting or insertion sort), then one sweep over them.
+ * Both keep the Gini sums incremental: moving weight w of class c to the left updates
+ * Σl², Σt·l and Σl·m in O(1), which also gives both missing-value directions in O(1) per threshold.
+ */
+import { MISSING_BIN } from './binning';
+import { HIST_BINS, buildHistogram } from './histogram';
+
+export const GINI = 0;
+export const ENTROPY = 1;
+
+/** Nodes with at least this many samples use the histogram kernel. */
+export const HISTOGRAM_MIN_SAMPLES = 2048;
+
+export interface SplitData {
+  /** Feature-major bins: bins[f * nRows + i]. */
+  bins: Uint8Array;
+  nRows: number;
+  nFeatures: number;
+  y: Int32Array;
+  /** Per-row sample weight for this tree (bootstrap count × class weight). */
+  w: Float64Array;
+  K: number;
+  criterion: number;
+  minSamplesLeaf: number;
+  minWeightLeaf: number;
+}
+
+/** Best split found so far for a node; mutated in place to avoid allocation. */
+export interface SplitCandidate {
+  found: boolean;
+  /** Higher is better: Σl²/W_L + Σr²/W_R for Gini, −(W_L·H_L + W_R·H_R) for entropy. */
+  proxy: number;
+  feature: number;
+  bin: number;
+  missingLeft: boolean;
+}
+
+export function newCandidate(): SplitCandidate {
+  return { found: false, proxy: -Infinity, feature: -1, bin: 0, missingLeft: false };
+}
+
+/** Scratch buffers reused across nodes and features of one tree. */
+export class SplitScratch {
+  readonly hist: Float64Array;
+  readonly binCount: Int32Array;
+  readonly sortedId: Uint32Array;
+  readonly sortedBin: Uint8Array;
+  readonly binKey: Uint8Array;
+  readonly left: Float64Array;
+  readonly total: Float64Array;
+  readonly missing: Float64Array;
+  constructor(nRows: number, K: number) {
+    this.hist = new Float64Array(HIST_BINS * K);
+    this.binCount = new Int32Array(HIST_BINS + 1);
+    this.sortedId = new Uint32Array(nRows);
+    this.sortedBin = new Uint8Array(nRows);
+    this.binKey = new Uint8Array(nRows);
+    this.left = new Float64Array(K);
+    this.total = new Float64Array(K);
+    this.missing = new Float64Array(K);
+  }
+}
+
+export const FEATURE_CONSTANT = 0;
+export const FEATURE_EVALUATED = 1;
+
+/**
+ * Evaluates every threshold of feature f on node samples idx[start, end) and updates `best`.
+ * Returns FEATURE_CONSTANT when all samples share one bin (such a feature does not count towards
+ * max_features, as in sklearn).
+ */
+export function evaluateFeature(
+  d: SplitData,
+  s: SplitScratch,
+  idx: Uint32Array,
+  start: number,
+  end: number,
+  f: number,
+  best: SplitCandidate,
+): number {
+  return end - start >= HISTOGRAM_MIN_SAMPLES
+    ? evaluateByHistogram(d, s, idx, start, end, f, best)
+    : evaluateBySweep(d, s, idx, start, end, f, best);
+}
+
+/** Per-feature constants of the candidate evaluation. */
+interface Totals {
+  nT: number;
+  WT: number;
+  sqT: number;
+  nM: number;
+  WM: number;
+  sqM: number;
+  tm: number;
+}
+const totals: Totals = { nT: 0, WT: 0, sqT: 0, nM: 0, WM: 0, sqM: 0, tm: 0 };
+
+function computeTotals(K: number, T: Float64Array, M: Float64Array, nT: number, nM: number): void {
+  let WT = 0,
+    sqT = 0,
+    WM = 0,
+    sqM = 0,
+    tm = 0;
+  for (let k = 0; k < K; k++) {
+    const t = T[k];
+    const m = M[k];
+    WT += t;
+    sqT += t * t;
+    WM += m;
+    sqM += m * m;
+    tm += t * m;
+  }
+  totals.nT = nT;
+  totals.WT = WT;
+  totals.sqT = sqT;
+  totals.nM = nM;
+  totals.WM = WM;
+  totals.sqM = sqM;
+  totals.tm = tm;
+}
+
+/**
+ * Considers the threshold "non-missing bin <= b goes left" with the current left sums,
+ * in both missing-value directions.
+ */
+function consider(
+  d: SplitData,
+  s: SplitScratch,
+  f: number,
+  b: number,
+  nL: number,
+  WL: number,
+  sqL: number,
+  tl: number,
+  lm: number,
+  best: SplitCandidate,
+): void {
+  const msl = d.minSamplesLeaf;
+  const mwl = d.minWeightLeaf;
+  const { nT, WT, sqT, nM, WM, sqM, tm } = totals;
+  const nR = nT - nL;
+  const WR = WT - WL;
+  if (d.criterion === GINI) {
+    const sqR = sqT - 2 * tl + sqL;
+    if (nM === 0) {
+      if (nL >= msl && nR >= msl && WL >= mwl && WR >= mwl && WL > 0 && WR > 0) {
+        const p = sqL / WL + sqR / WR;
+        // Unseen missing values later follow the side that had more samples.
+        if (p > best.proxy) set(best, p, f, b, nL >= nR);
+      }
+      return;
+    }
+    const nL2 = nL + nM;
+    const WL2 = WL + WM;
+    if (nL2 >= msl && nR >= msl && WL2 >= mwl && WR >= mwl && WL2 > 0 && WR > 0) {
+      const p = (sqL + 2 * lm + sqM) / WL2 + sqR / WR;
+      if (p > best.proxy) set(best, p, f, b, true);
+    }
+    const nR2 = nR + nM;
+    const WR2 = WR + WM;
+    if (nL >= msl && nR2 >= msl && WL >= mwl && WR2 >= mwl && WL > 0 && WR2 > 0) {
+      const p = sqL / WL + (sqR + 2 * (tm - lm) + sqM) / WR2;
+      if (p > best.proxy) set(best, p, f, b, false);
+    }
+    return;
+  }
+  // Entropy: O(K) per threshold from the left class vector.
+  const K = d.K;
+  const L = s.left;
+  const T = s.total;
+  const M = s.missing;
+  if (nM === 0) {
+    if (nL >= msl && nR >= msl && WL >= mwl && WR >= mwl && WL > 0 && WR > 0) {
+      let p = 0;
+      for (let k = 0; k < K; k++) p += xlogx(L[k]) + xlogx(T[k] - L[k]);
+      p -= xlogx(WL) + xlogx(WR);
+      if (p > best.proxy) set(best, p, f, b, nL >= nR);
+    }
+    return;
+  }
+  const nL2 = nL + nM;
+  const WL2 = WL + WM;
+  if (nL2 >= msl && nR >= msl && WL2 >= mwl && WR >= mwl && WL2 > 0 && WR > 0) {
+    let p = 0;
+    for (let k = 0; k < K; k++) p += xlogx(L[k] + M[k]) + xlogx(T[k] - L[k]);
+    p -= xlogx(WL2) + xlogx(WR);
+    if (p > best.proxy) set(best, p, f, b, true);
+  }
+  const nR2 = nR + nM;
+  const WR2 = WR + WM;
+  if (nL >= msl && nR2 >= msl && WL >= mwl && WR2 >= mwl && WL > 0 && WR2 > 0) {
+    let p = 0;
+    for (let k = 0; k < K; k++) p += xlogx(L[k]) + xlogx(T[k] - L[k] + M[k]);
+    p -= xlogx(WL) + xlogx(WR2);
+    if (p > best.proxy) set(best, p, f, b, false);
+  }
+}
+
+function xlogx(x: number): number {
+  return x > 0 ? x * Math.log2(x) : 0;
+}
+
+function set(best: SplitCandidate, p: number, f: number, b: number, missingLeft: boolean): void {
+  best.found = true;
+  best.proxy = p;
+  best.feature = f;
+  best.bin = b;
+  best.missingLeft = missingLeft;
+}
+
+function evaluateByHistogram(
+  d: SplitData,
+  s: SplitScratch,
+  idx: Uint32Array,
+  start: number,
+  end: number,
+  f: number,
+  best: SplitCandidate,
+): number {
+  const K = d.K;
+  const { hist, binCount, left: L, total: T, missing: M } = s;
+  buildHistogram(d.bins, f * d.nRows, idx, start, end, d.y, d.w, K, hist, binCount);
+  let minB = MISSING_BIN;
+  let maxB = -1;
+  for (let b = 0; b < MISSING_BIN; b++) {
+    if (binCount[b] !== 0) {
+      if (minB === MISSING_BIN) minB = b;
+      maxB = b;
+    }
+  }
+  const nM = binCount[MISSING_BIN];
+  const n = end - start;
+  let status = FEATURE_EVALUATED;
+  if (nM === n || (nM === 0 && minB === maxB)) status = FEATURE_CONSTANT;
+  else {
+    T.fill(0);
+    for (let k = 0; k < K; k++) M[k] = hist[MISSING_BIN * K + k];
+    for (let b = minB; b <= maxB; b++) {
+      if (binCount[b] === 0) continue;
+      const o = b * K;
+      for (let k = 0; k < K; k++) T[k] += hist[o + k];
+    }
+    computeTotals(K, T, M, n - nM, nM);
+    L.fill(0);
+    let nL = 0,
+      WL = 0,
+      sqL = 0,
+      tl = 0,
+      lm = 0;
+    for (let b = minB; b <= maxB; b++) {
+      const c = binCount[b];
+      if (c === 0) continue;
+      const o = b * K;
+      for (let k = 0; k < K; k++) {
+        const ww = hist[o + k];
+        if (ww === 0) continue;
+        const lk = L[k];
+        sqL += ww * (2 * lk + ww);
+        tl += ww * T[k];
+        lm += ww * M[k];
+        L[k] = lk + ww;
+        WL += ww;
+      }
+      nL += c;
+      consider(d, s, f, b, nL, WL, sqL, tl, lm, best);
+    }
+  }
+  // Leave the buffers zeroed for the next feature.
+  for (let b = minB; b <= maxB; b++) {
+    if (binCount[b] === 0) continue;
+    binCount[b] = 0;
+    hist.fill(0, b * K, b * K + K);
+  }
+  binCount[MISSING_BIN] = 0;
+  hist.fill(0, MISSING_BIN * K, MISSING_BIN * K + K);
+  return status;
+}
+
+/** Below this many samples, insertion sort beats the 256-bucket counting sort. */
+const INSERTION_SORT_MAX = 32;
+
+function evaluateBySweep(
+  d: SplitData,
+  s: SplitScratch,
+  idx: Uint32Array,
+  start: number,
+  end: number,
+  f: number,
+  best: SplitCandidate,
+): number {
+  const K = d.K;
+  const { bins, y, w } = d;
+  const base = f * d.nRows;
+  const { binCount: cnt, sortedId, sortedBin, binKey, left: L, total: T, missing: M } = s;
+  T.fill(0);
+  M.fill(0);
+  let minB = MISSING_BIN;
+  let maxB = -1;
+  let nM = 0;
+  const n = end - start;
+  for (let j = 0; j < n; j++) {
+    const id = idx[start + j];
+    const b = bins[base + id];
+    binKey[j] = b;
+    if (b === MISSING_BIN) {
+      M[y[id]] += w[id];
+      nM++;
+    } else {
+      T[y[id]] += w[id];
+      if (b < minB) minB = b;
+      if (b > maxB) maxB = b;
+    }
+  }
+  if (nM === n || (nM === 0 && minB === maxB)) return FEATURE_CONSTANT;
+  const nT = n - nM;
+  // Non-missing samples ordered by bin into sortedId / sortedBin[0, nT).
+  if (nT <= INSERTION_SORT_MAX) {
+    let m = 0;
+    for (let j = 0; j < n; j++) {
+      const b = binKey[j];
+      if (b === MISSING_BIN) continue;
+      const id = idx[start + j];
+      let p = m++;
+      while (p > 0 && sortedBin[p - 1] > b) {
+        sortedBin[p] = sortedBin[p - 1];
+        sortedId[p] = sortedId[p - 1];
+        p--;
+      }
+      sortedBin[p] = b;
+      sortedId[p] = id;
+    }
+  } else {
+    for (let j = 0; j < n; j++) cnt[binKey[j]]++;
+    let acc = 0;
+    for (let b = minB; b <= maxB; b++) {
+      const c = cnt[b];
+      cnt[b] = acc;
+      acc += c;
+    }
+    for (let j = 0; j < n; j++) {
+      const b = binKey[j];
+      if (b === MISSING_BIN) continue;
+      const p = cnt[b]++;
+      sortedId[p] = idx[start + j];
+      sortedBin[p] = b;
+    }
+    cnt.fill(0, minB, maxB + 1);
+    cnt[MISSING_BIN] = 0;
+  }
+  computeTotals(K, T, M, nT, nM);
+  L.fill(0);
+  let nL = 0,
+    WL = 0,
+    sqL = 0,
+    tl = 0,
+    lm = 0;
+  for (let p = 0; p < nT; p++) {
+    const id = sortedId[p];
+    const c = y[id];
+    const ww = w[id];
+    const lk = L[c];
+    sqL += ww * (2 * lk + ww);
+    tl += ww * T[c];
+    lm += ww * M[c];
+    L[c] = lk + ww;
+    WL += ww;
+    nL++;
+    const b = sortedBin[p];
+    if (p + 1 < nT && sortedBin[p + 1] === b) continue;
+    consider(d, s, f, b, nL, WL, sqL, tl, lm, best);
+  }
+  return FEATURE_EVALUATED;
+}
+
+/**
+ * Reorders idx[start, end) so that the samples going left come first; returns the boundary.
+ */
+export function partition(
+  bins: Uint8Array,
+  nRows: number,
+  idx: Uint32Array,
+  start: number,
+  end: number,
+  feature: number,
+  bin: number,
+  missingLeft: boolean,
+): number {
+  const base = feature * nRows;
+  let i = start;
+  let j = end - 1;
+  while (i <= j) {
+    const b = bins[base + idx[i]];
+    const goesLeft = b === MISSING_BIN ? missingLeft : b <= bin;
+    if (goesLeft) i++;
+    else {
+      const t = idx[i];
+      idx[i] = idx[j];
+      idx[j] = t;
+      j--;
+    }
+  }
+  return i;
+}
+
+/**
+ * Naive oracle for tests: tries every threshold and missing direction by recomputing the children's
+ * class vectors from scratch. Returns the best proxy over the given feature (or -Infinity).
+ */
+export function bestSplitNaive(
+  d: SplitData,
+  rows: readonly number[],
+  f: number,
+): { proxy: number; bin: number; missingLeft: boolean } {
+  let best = { proxy: -Infinity, bin: 0, missingLeft: false };
+  const binsOf = rows.map((r) => d.bins[f * d.nRows + r]);
+  const occupied = [...new Set(binsOf.filter((b) => b !== MISSING_BIN))].sort((a, b) => a - b);
+  const anyMissing = binsOf.some((b) => b === MISSING_BIN);
+  for (const b of occupied) {
+    for (const missingLeft of anyMissing ? [true, false] : [true]) {
+      const L = new Array<number>(d.K).fill(0);
+      const R = new Array<number>(d.K).fill(0);
+      let nL = 0;
+      let nR = 0;
+      rows.forEach((r, j) => {
+        const bin = binsOf[j];
+        const goesLeft = bin === MISSING_BIN ? missingLeft : bin <= b;
+        if (goesLeft) {
+          L[d.y[r]] += d.w[r];
+          nL++;
+        } else {
+          R[d.y[r]] += d.w[r];
+          nR++;
+        }
+      });
+      const WL = L.reduce((a, x) => a + x, 0);
+      const WR = R.reduce((a, x) => a + x, 0);
+      if (nL < d.minSamplesLeaf || nR < d.minSamplesLeaf || WL <= 0 || WR <= 0) continue;
+      if (WL < d.minWeightLeaf || WR < d.minWeightLeaf) continue;
+      const proxy =
+        d.criterion === GINI
+          ? L.reduce((a, x) => a + x * x, 0) / WL + R.reduce((a, x) => a + x * x, 0) / WR
+          : L.reduce((a, x) => a + xlogx(x), 0) + R.reduce((a, x) => a + xlogx(x), 0) - xlogx(WL) - xlogx(WR);
+      if (proxy > best.proxy + 1e-12) best = { proxy, bin: b, missingLeft };
+    }
+  }
+  return best;
+}

@@ -1,0 +1,72 @@
+/**
+ * Seeded pseudo-random generator (xoshiro128**, seeded through splitmix32). It is an object passed
+ * explicitly to whoever needs randomness, so results never depend on module state, call order across
+ * threads, or how many workers run.
+ */
+export class Random {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+
+  constructor(seed: number) {
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      throw new RangeError(`Random seed must be an integer in [0, 2^32), got ${JSON.stringify(seed)}`);
+    }
+    // splitmix32 spreads a small seed over the 128-bit state; a zero state is impossible this way.
+    let x = seed >>> 0;
+    const next = (): number => {
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+  }
+
+  /** Uniform integer in [0, 2^32). */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** Uniform float in [0, 1) with 32 bits of randomness. */
+  nextFloat(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** Uniform integer in [0, n), n ≤ 2^32. Rejection sampling keeps it unbiased. */
+  nextInt(n: number): number {
+    if (n <= 1) return 0;
+    const limit = 4294967296 - (4294967296 % n);
+    let u = this.nextUint32();
+    while (u >= limit) u = this.nextUint32();
+    return u % n;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/**
+ * Draws `count` independent 32-bit seeds from one master seed, up front and in index order, so that
+ * seed i is the same however the consumers (e.g. trees) are later scheduled.
+ */
+export function deriveSeeds(masterSeed: number, count: number): Uint32Array {
+  const rng = new Random(masterSeed);
+  const out = new Uint32Array(count);
+  for (let i = 0; i < count; i++) out[i] = rng.nextUint32();
+  return out;
+}

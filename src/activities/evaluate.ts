@@ -1,0 +1,115 @@
+/**
+ * evaluate: score a model_export on the held-out test split, log an evaluation artifact, and run
+ * champion/challenger against the current prod model on the same test artifact. prod moves by
+ * compare-and-swap, so two runs finishing together cannot both think they replaced the same prod.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ARTIFACTS } from '../contract';
+import type { PromotionDecision } from '../contract';
+import { ArtifactNotFoundError } from '../store/errors';
+import type { ArtifactStore } from '../store/types';
+import { loadModelExport, readTable, type Table } from '../ml';
+import { plotConfusionMatrix } from '../report';
+import { decidePromotion } from '../promotion/decide';
+import type { ActivityDeps } from './deps';
+import type { StepActivityInput, StepOutcome } from './types';
+import { fetchArtifact, publishArtifact, tableFile } from './artifact-io';
+import { deterministic } from './failures';
+import { runStep } from './step-context';
+import { classificationMetrics } from './model-metrics';
+
+/** Metrics where lower is better are compared negated. */
+function higherIsBetter(metric: string, value: number): number {
+  return /log_loss|error|mse|mae/.test(metric) ? -value : value;
+}
+
+async function scoreModel(store: ArtifactStore, ref: string, scratch: string, test: Table, target: string) {
+  const model = await fetchArtifact(store, ref, scratch);
+  const loaded = await deterministic(model.version.ref, () => loadModelExport(model.dir));
+  const scores = await deterministic(`scoring ${model.version.ref}`, () =>
+    classificationMetrics(loaded.pipeline, test, target, 'test'),
+  );
+  return { model, loaded, scores };
+}
+
+export function createEvaluate(deps: ActivityDeps) {
+  return (input: StepActivityInput): Promise<StepOutcome> =>
+    runStep('evaluate', deps.workDir, async (run) => {
+      const { config } = input;
+      const store = await deps.storeFor(config);
+      const testData = await fetchArtifact(store, input.inputs.test, run.scratch);
+      const test = await deterministic(testData.version.ref, () =>
+        readTable(tableFile(testData.dir, testData.version), { naValues: config.data.na_values }),
+      );
+      const { model, loaded, scores } = await scoreModel(store, input.inputs.model, run.scratch, test, config.data.target);
+      run.heartbeat();
+
+      const outDir = join(run.scratch, 'evaluation');
+      await mkdir(outDir, { recursive: true });
+      const plot = await plotConfusionMatrix([...loaded.pipeline.classes], scores.confusionNormalized, {
+        title: `Test confusion matrix of ${model.version.ref}`,
+        normalized: true,
+      });
+      await writeFile(join(outDir, 'confusion_matrix.svg'), plot.svg);
+      await writeFile(join(outDir, 'confusion_matrix.png'), plot.png);
+      await writeFile(
+        join(outDir, 'metrics.json'),
+        JSON.stringify({ model: model.version.ref, test: testData.version.ref, ...scores.scalars, confusion_matrix: scores.confusion, classes: loaded.pipeline.classes }, null, 2),
+      );
+      const evaluation = await publishArtifact(store, {
+        name: ARTIFACTS.evaluation,
+        type: 'evaluation',
+        description: `${model.version.ref} on ${testData.version.ref}`,
+        metadata: { model: model.version.ref, test: testData.version.ref, ...scores.scalars },
+        producer: run.producer,
+        dir: outDir,
+      });
+
+      let promotion: PromotionDecision | undefined;
+      const metric = config.evaluate.metric;
+      const alias = config.evaluate.promote_alias;
+      if (input.promote !== false && alias) {
+        const candidate = scores.scalars[metric];
+        if (candidate === undefined) throw new Error(`evaluate.metric: unknown metric "${metric}" (have ${Object.keys(scores.scalars).join(', ')})`);
+        const modelName = model.version.name;
+        let prodVersion;
+        try {
+          prodVersion = await store.resolve(`${modelName}:${alias}`);
+        } catch (err) {
+          if (!(err instanceof ArtifactNotFoundError)) throw err;
+        }
+        let prod: { score: number; ref: string } | undefined;
+        if (prodVersion && prodVersion.ref !== model.version.ref) {
+          const champion = await scoreModel(store, prodVersion.ref, run.scratch, test, config.data.target);
+          prod = { score: champion.scores.scalars[metric], ref: prodVersion.ref };
+        } else if (prodVersion) {
+          prod = { score: candidate, ref: prodVersion.ref };
+        }
+        const decision = decidePromotion({
+          metric,
+          minDelta: config.evaluate.min_delta,
+          candidate: higherIsBetter(metric, candidate),
+          candidateRef: model.version.ref,
+          prod: prod && { ...prod, score: higherIsBetter(metric, prod.score) },
+        });
+        promotion = { ...decision, candidate, prod: prod?.score };
+        if (decision.promoted) {
+          await store.moveAlias(modelName, alias, model.version.version, {
+            expected: prodVersion ? prodVersion.version : null,
+            reason: decision.reason,
+            actor: run.producer.workflowId,
+            details: { ...promotion, test: testData.version.ref, workflowId: run.producer.workflowId },
+          });
+        }
+      }
+      return {
+        step: 'evaluate',
+        consumed: [testData.resolved, model.resolved],
+        produced: [evaluation],
+        metrics: scores.scalars,
+        promotion,
+        summary: `test ROC-AUC ${scores.scalars.test_auc_ovo.toFixed(4)}, accuracy ${scores.scalars.test_accuracy.toFixed(4)}${promotion ? `; ${promotion.promoted ? 'promoted to ' + alias : 'prod kept'}: ${promotion.reason}` : ''}`,
+      };
+    });
+}

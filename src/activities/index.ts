@@ -1,0 +1,28 @@
+/**
+ * All activities, built from injected dependencies (the worker is the composition root). The
+ * workflow types its proxies with `ReturnType<typeof createActivities>`.
+ */
+import type { ActivityDeps } from './deps';
+import { createResolveRun } from './resolve-run';
+import { createGetData } from './get-data';
+import { createPreprocess } from './preprocess';
+import { createCheckData } from './check-data';
+import { createSegregate } from './segregate';
+import { createTrainRandomForest } from './train-random-forest';
+import { createEvaluate } from './evaluate';
+import { createRecordRun } from './record-run';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    resolveRun: createResolveRun(deps),
+    getData: createGetData(deps),
+    preprocess: createPreprocess(deps),
+    checkData: createCheckData(deps),
+    segregate: createSegregate(deps),
+    trainRandomForest: createTrainRandomForest(deps),
+    evaluate: createEvaluate(deps),
+    recordRun: createRecordRun(deps),
+  };
+}
+
+export type { ActivityDeps } from './deps';

@@ -1,0 +1,94 @@
+/**
+ * train_random_forest: split off validation, fit the inference pipeline (the forest trains on
+ * worker threads, so this thread keeps heartbeating "trees done of total"), score validation,
+ * plot, and export the MLflow-layout model directory as model_export.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CancelledFailure } from '@temporalio/common';
+import { readTable, stratifiedSplit, fitInferencePipeline, exportModel, selectRows } from '../ml';
+import { plotConfusionMatrix, plotFeatureImportance } from '../report';
+import type { PipelineConfig } from '../config';
+import type { ActivityDeps } from './deps';
+import type { StepActivityInput, StepOutcome } from './types';
+import { fetchArtifact, publishArtifact, tableFile } from './artifact-io';
+import { dataFailure, deterministic } from './failures';
+import { runStep } from './step-context';
+import { classificationMetrics, pipelineSpec } from './model-metrics';
+
+const INPUT_EXAMPLE_ROWS = 5;
+
+export function createTrainRandomForest(deps: ActivityDeps) {
+  return (input: StepActivityInput): Promise<StepOutcome> =>
+    runStep('train_random_forest', deps.workDir, async (run) => {
+      const config: PipelineConfig = input.config;
+      const store = await deps.storeFor(config);
+      const data = await fetchArtifact(store, input.inputs.train, run.scratch);
+      const table = await deterministic(data.version.ref, () =>
+        readTable(tableFile(data.dir, data.version), { naValues: config.data.na_values }),
+      );
+      const { train, test: validation } = await deterministic('validation split', () =>
+        stratifiedSplit(table, {
+          testSize: config.data.val_size,
+          stratify: config.data.stratify ?? undefined,
+          seed: config.main.random_seed,
+        }),
+      );
+      const spec = pipelineSpec(config);
+      const t0 = performance.now();
+      let pipeline;
+      try {
+        pipeline = await fitInferencePipeline(train, spec, {
+          signal: run.signal,
+          onProgress: (p) => run.heartbeat({ done: p.done, total: p.total, unit: p.unit }),
+        });
+      } catch (err) {
+        if (run.signal.aborted) throw new CancelledFailure('training cancelled');
+        throw dataFailure(err, 'train_random_forest');
+      }
+      const fitSeconds = (performance.now() - t0) / 1000;
+      run.heartbeat({ done: 1, total: 1, unit: 'export' });
+
+      const metrics = await deterministic('validation metrics', () =>
+        classificationMetrics(pipeline, validation, config.data.target, 'val'),
+      );
+      const exportDir = join(run.scratch, 'model_export');
+      const plotsDir = join(run.scratch, 'plots');
+      const importance = await plotFeatureImportance([...pipeline.featureNames], pipeline.featureImportances(), {
+        title: 'Feature importance (impurity-based)',
+      });
+      const confusion = await plotConfusionMatrix([...pipeline.classes], metrics.confusionNormalized, {
+        title: 'Validation confusion matrix (normalized by true class)',
+        normalized: true,
+      });
+      await mkdir(plotsDir, { recursive: true });
+      const plotFiles = [
+        ['feature_importance.svg', importance.svg],
+        ['feature_importance.png', importance.png],
+        ['confusion_matrix.svg', confusion.svg],
+        ['confusion_matrix.png', confusion.png],
+      ] as const;
+      for (const [name, content] of plotFiles) await writeFile(join(plotsDir, name), content);
+
+      await exportModel(pipeline, exportDir, {
+        inputExample: selectRows(train, Uint32Array.from({ length: Math.min(INPUT_EXAMPLE_ROWS, train.nRows) }, (_, i) => i)),
+        metrics: metrics.scalars,
+        extraFiles: plotFiles.map(([name]) => ({ path: `plots/${name}`, source: join(plotsDir, name) })),
+      });
+      const model = await publishArtifact(store, {
+        name: config.random_forest_pipeline.export_artifact,
+        type: 'model_export',
+        description: `Inference pipeline (${spec.random_forest.engine ?? 'native'} forest, ${String(spec.random_forest.n_estimators)} trees) trained on ${data.version.ref}`,
+        metadata: { ...metrics.scalars, classes: pipeline.classes, train_rows: train.nRows, val_rows: validation.nRows },
+        producer: run.producer,
+        dir: exportDir,
+      });
+      return {
+        step: 'train_random_forest',
+        consumed: [data.resolved],
+        produced: [model],
+        metrics: { ...metrics.scalars, fit_s: Math.round(fitSeconds * 1000) / 1000 },
+        summary: `fit ${train.nRows} rows in ${fitSeconds.toFixed(2)} s; val ROC-AUC ${metrics.scalars.val_auc_ovo.toFixed(4)} → ${model.ref}`,
+      };
+    });
+}

@@ -1,0 +1,85 @@
+/**
+ * Shapes passed between the workflow and the activities. All small JSON: refs, digests, metrics.
+ */
+import type {
+  PipelineInput,
+  PromotionDecision,
+  ResolvedRef,
+  StepName,
+  StepProgress,
+  StepResult,
+  TriggerInfo,
+  Metrics,
+} from '../contract';
+import type { PipelineConfig } from '../config';
+
+export interface StepActivityOptions {
+  startToCloseTimeout: string;
+  heartbeatTimeout?: string;
+  retry: {
+    initialInterval: string;
+    backoffCoefficient: number;
+    maximumInterval: string;
+    maximumAttempts: number;
+    nonRetryableErrorTypes?: string[];
+  };
+}
+
+export interface CodeVersion {
+  package: string;
+  version: string;
+  gitCommit?: string;
+  node: string;
+}
+
+/** What the first activity resolves from the workflow input: everything the workflow must not compute itself. */
+export interface ResolvedRun {
+  config: PipelineConfig;
+  configDigest: string;
+  steps: StepName[];
+  stepOptions: Record<StepName, StepActivityOptions>;
+  codeVersion: CodeVersion;
+  storeUri: string;
+  /** Whether the worker could register the typed search attributes (upserting unknown ones fails the workflow task). */
+  searchAttributes: boolean;
+}
+
+export interface StepActivityInput {
+  config: PipelineConfig;
+  /** Input slot → artifact ref (`data_train:v3`, `data_train:latest`). */
+  inputs: Record<string, string>;
+  /** Skip the prod comparison and alias move (sweep trials). */
+  promote?: boolean;
+}
+
+export interface StepOutcome extends StepResult {
+  startedAt: string;
+  durationMs: number;
+  attempt: number;
+  promotion?: PromotionDecision;
+}
+
+export interface RunRecordInput {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  error?: string;
+  trigger: TriggerInfo;
+  input: PipelineInput;
+  config: PipelineConfig;
+  configDigest: string;
+  codeVersion: CodeVersion;
+  startedAt: string;
+  steps: StepProgress[];
+  outcomes: StepOutcome[];
+  metrics: Metrics;
+  promotion?: PromotionDecision;
+  parentWorkflowId?: string;
+}
+
+export interface RunRecordResult {
+  lineageKey: string;
+  report?: ResolvedRef;
+  reportPath?: string;
+}

@@ -1,0 +1,166 @@
+/**
+ * The reference pipeline's data tests (column presence and type, class names, value ranges,
+ * Kolmogorov–Smirnov drift against a reference dataset), as data-driven checks that collect every
+ * failure instead of stopping at the first.
+ */
+import type { Table } from '../ml';
+import { ksTwoSample } from '../ml';
+
+export type ExpectedType = 'number' | 'integer' | 'string';
+
+export interface CheckSpec {
+  min_rows: number;
+  required_columns: Record<string, ExpectedType>;
+  known_classes: string[] | null;
+  ranges: Record<string, { min?: number | null; max?: number | null }>;
+}
+
+export interface CheckFailure {
+  check: string;
+  column?: string;
+  expected: string;
+  found: string;
+}
+
+export interface KsColumnResult {
+  column: string;
+  statistic: number;
+  pValue: number;
+  passed: boolean;
+}
+
+export interface KsReport {
+  reference: string;
+  ksAlpha: number;
+  /** 1 - (1 - ks_alpha)^(1/ncols): the reference's Šidák correction for testing many columns. */
+  alphaCorrected: number;
+  columns: KsColumnResult[];
+}
+
+function describeRow(i: number): string {
+  return `row ${i + 1}`;
+}
+
+function checkType(table: Table, column: string, expected: ExpectedType): CheckFailure | undefined {
+  const col = table.column(column);
+  if (expected === 'string') {
+    return col.type === 'string' ? undefined : { check: 'column_type', column, expected, found: col.type };
+  }
+  if (col.type === 'string') return { check: 'column_type', column, expected, found: 'string' };
+  if (expected === 'integer') {
+    const values = col.values;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!Number.isNaN(v) && !Number.isInteger(v)) {
+        return { check: 'column_type', column, expected, found: `non-integer ${v} at ${describeRow(i)}` };
+      }
+    }
+  }
+  return undefined;
+}
+
+export function runDeterministicChecks(table: Table, spec: CheckSpec, target: string): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  if (table.nRows < spec.min_rows) {
+    failures.push({ check: 'min_rows', expected: `≥ ${spec.min_rows} rows`, found: `${table.nRows} rows` });
+  }
+  const required = { [target]: 'string' as ExpectedType, ...spec.required_columns };
+  for (const [column, expected] of Object.entries(required)) {
+    if (!table.has(column)) {
+      failures.push({ check: 'column_presence', column, expected: `a ${expected} column`, found: 'missing' });
+      continue;
+    }
+    const typeFailure = checkType(table, column, expected);
+    if (typeFailure) failures.push(typeFailure);
+  }
+  for (const col of table.columns) {
+    if (col.type === 'string') continue;
+    const values = col.values;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] === Infinity || values[i] === -Infinity) {
+        failures.push({ check: 'finite', column: col.name, expected: 'finite numbers', found: `${values[i]} at ${describeRow(i)}` });
+        break;
+      }
+    }
+  }
+  if (table.has(target)) {
+    const labels = table.column(target);
+    if (labels.type === 'string') {
+      const counts = new Map<string, number>();
+      let missing = 0;
+      for (const v of labels.values) {
+        if (v === null) missing++;
+        else counts.set(v, (counts.get(v) ?? 0) + 1);
+      }
+      if (missing > 0) failures.push({ check: 'target_missing', column: target, expected: 'no missing labels', found: `${missing} missing` });
+      if (counts.size < 2 && table.nRows > 0) {
+        failures.push({ check: 'class_count', column: target, expected: 'at least 2 classes', found: `${counts.size} (${[...counts.keys()].join(', ')})` });
+      }
+      if (spec.known_classes) {
+        const known = new Set(spec.known_classes);
+        const unknown = [...counts.keys()].filter((c) => !known.has(c)).sort();
+        if (unknown.length > 0) {
+          failures.push({ check: 'class_names', column: target, expected: `one of ${spec.known_classes.length} known classes`, found: `unknown ${unknown.map((u) => JSON.stringify(u)).join(', ')}` });
+        }
+      }
+    }
+  }
+  for (const [column, range] of Object.entries(spec.ranges)) {
+    if (!table.has(column)) continue;
+    const col = table.column(column);
+    if (col.type === 'string') continue;
+    const lo = range.min ?? -Infinity;
+    const hi = range.max ?? Infinity;
+    let bad = 0;
+    let first = -1;
+    let worst = NaN;
+    col.values.forEach((v, i) => {
+      if (!Number.isNaN(v) && (v < lo || v > hi)) {
+        bad++;
+        if (first < 0) {
+          first = i;
+          worst = v;
+        }
+      }
+    });
+    if (bad > 0) {
+      failures.push({ check: 'range', column, expected: `[${range.min ?? '-∞'}, ${range.max ?? '∞'}]`, found: `${bad} rows outside, first ${worst} at ${describeRow(first)}` });
+    }
+  }
+  return failures;
+}
+
+function present(values: Float64Array): Float64Array {
+  return values.filter((v) => !Number.isNaN(v));
+}
+
+export function runKsChecks(table: Table, reference: Table, columns: string[], ksAlpha: number, referenceRef: string): KsReport {
+  const alphaCorrected = 1 - Math.pow(1 - ksAlpha, 1 / columns.length);
+  const results = columns.map((column): KsColumnResult => {
+    const a = table.column(column);
+    const b = reference.column(column);
+    if (a.type === 'string' || b.type === 'string') {
+      throw new Error(`KS test: column "${column}" is not numeric`);
+    }
+    const { statistic, pValue } = ksTwoSample(present(a.values), present(b.values));
+    return { column, statistic, pValue, passed: pValue >= alphaCorrected };
+  });
+  return { reference: referenceRef, ksAlpha, alphaCorrected, columns: results };
+}
+
+export function ksFailures(report: KsReport): CheckFailure[] {
+  return report.columns
+    .filter((c) => !c.passed)
+    .map((c) => ({
+      check: 'ks_drift',
+      column: c.column,
+      expected: `p ≥ ${report.alphaCorrected.toPrecision(3)} against ${report.reference}`,
+      found: `p = ${c.pValue.toPrecision(3)} (D = ${c.statistic.toFixed(4)})`,
+    }));
+}
+
+export function formatFailures(failures: CheckFailure[]): string {
+  return failures
+    .map((f) => `  - ${f.check}${f.column ? ` [${f.column}]` : ''}: expected ${f.expected}, found ${f.found}`)
+    .join('\n');
+}

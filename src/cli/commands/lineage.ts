@@ -1,0 +1,30 @@
+/** `mlpipe lineage <workflowId | artifact ref>`: where an artifact came from and what used it. */
+import type { Command } from 'commander';
+import { ArtifactNotFoundError } from '../../store/errors';
+import { formatRun, formatTrace, getRunRecord, traceArtifact } from '../../lineage/trace';
+import type { CliContext } from '../context';
+
+export function registerLineageCommand(program: Command, ctx: () => CliContext): void {
+  program
+    .command('lineage <target>')
+    .description('show a run record (by workflow ID) or an artifact version\'s provenance (by ref, e.g. model_export:prod)')
+    .option('--json', 'print JSON')
+    .option('--depth <n>', 'how many producer hops to follow', '8')
+    .action(async (target: string, opts: { json?: boolean; depth: string }) => {
+      const store = await ctx().getStore();
+      const run = await getRunRecord(store, target);
+      if (run) {
+        console.log(opts.json ? JSON.stringify(run) : formatRun(run));
+        return;
+      }
+      try {
+        const trace = await traceArtifact(store, target, { depth: Number(opts.depth) });
+        console.log(opts.json ? JSON.stringify(trace) : formatTrace(trace));
+      } catch (err) {
+        if (err instanceof ArtifactNotFoundError || (err instanceof Error && err.name === 'InvalidRefError')) {
+          throw new Error(`lineage: "${target}" is neither a recorded workflow ID nor an artifact ref in ${store.uri}`);
+        }
+        throw err;
+      }
+    });
+}

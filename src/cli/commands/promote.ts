@@ -1,0 +1,53 @@
+/**
+ * `mlpipe promote REF --reason …` and `mlpipe rollback --reason …`: move prod by hand, by
+ * compare-and-swap, with the reason kept in the alias history.
+ */
+import type { Command } from 'commander';
+import { userInfo } from 'node:os';
+import type { CliContext } from '../context';
+
+export function registerPromoteCommands(program: Command, ctx: () => CliContext): void {
+  program
+    .command('promote <ref>')
+    .description('point the prod alias (evaluate.promote_alias) at a model version')
+    .requiredOption('--reason <text>', 'why (kept in the alias history)')
+    .option('--alias <alias>', 'alias to move (default: evaluate.promote_alias)')
+    .action(async (ref: string, opts: { reason: string; alias?: string }) => {
+      const c = ctx();
+      const store = await c.getStore();
+      const alias = opts.alias ?? c.config.evaluate.promote_alias ?? 'prod';
+      const version = await store.resolve(ref);
+      const current = (await store.getAliases(version.name))[alias];
+      const event = await store.moveAlias(version.name, alias, version.version, {
+        expected: current ?? null,
+        reason: opts.reason,
+        actor: `cli:${userInfo().username}`,
+        details: { kind: 'manual-promote' },
+      });
+      console.log(`${version.name}:${alias} ${event.from === null ? '(new)' : `v${event.from}`} → v${event.to} (${opts.reason})`);
+    });
+
+  program
+    .command('rollback')
+    .description('move prod back to the version it pointed at before its last move')
+    .requiredOption('--reason <text>', 'why (kept in the alias history)')
+    .option('--name <artifact>', 'model artifact (default: random_forest_pipeline.export_artifact)')
+    .option('--alias <alias>', 'alias to move (default: evaluate.promote_alias)')
+    .action(async (opts: { reason: string; name?: string; alias?: string }) => {
+      const c = ctx();
+      const store = await c.getStore();
+      const name = opts.name ?? c.config.random_forest_pipeline.export_artifact;
+      const alias = opts.alias ?? c.config.evaluate.promote_alias ?? 'prod';
+      const history = await store.aliasHistory(name, alias);
+      const last = history.at(-1);
+      if (!last) throw new Error(`rollback: ${name}:${alias} has never been set`);
+      if (last.from === null) throw new Error(`rollback: ${name}:${alias} has no earlier version (first set at ${last.at})`);
+      const event = await store.moveAlias(name, alias, last.from, {
+        expected: last.to,
+        reason: opts.reason,
+        actor: `cli:${userInfo().username}`,
+        details: { kind: 'rollback', undoes: last.at },
+      });
+      console.log(`${name}:${alias} v${event.from} → v${event.to} (rollback: ${opts.reason})`);
+    });
+}

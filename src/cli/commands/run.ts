@@ -1,0 +1,128 @@
+/**
+ * `mlpipe run`: start the training workflow and follow it. With no TEMPORAL_ADDRESS it starts the
+ * embedded dev server and an in-process worker, so one command runs the whole pipeline.
+ */
+import type { Command } from 'commander';
+import { WorkflowFailedError } from '@temporalio/client';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { userInfo } from 'node:os';
+import Table from 'cli-table3';
+import type { PipelineInput, PipelineResult } from '../../contract';
+import { ARTIFACTS, WORKFLOW_TYPE } from '../../contract';
+import { configDigest } from '../../config';
+import { createPipelineWorker } from '../../worker';
+import { CliContext, collect, webUiRunUrl } from '../context';
+import { watchProgress } from '../progress-view';
+
+export function newWorkflowId(prefix: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..+/, '').replace('T', '-');
+  return `${prefix}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export function failureChain(err: unknown): string {
+  const messages: string[] = [];
+  let cur: unknown = err;
+  while (cur instanceof Error) {
+    messages.push(cur.message);
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return messages.filter((m, i) => m && messages.indexOf(m) === i).join('\n  caused by: ');
+}
+
+function resultTable(result: PipelineResult): string {
+  const steps = new Table({ head: ['#', 'step', 'status', 'attempts', 'time', 'summary'], wordWrap: true, colWidths: [4, 22, 11, 10, 9, 70] });
+  result.steps.forEach((s, i) =>
+    steps.push([i + 1, s.step, s.status, s.attempts, s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(2)} s` : '', s.summary ?? '']),
+  );
+  const metrics = new Table({ head: ['metric', 'value'] });
+  for (const [k, v] of Object.entries(result.metrics)) metrics.push([k, Number.isInteger(v) ? v : v.toFixed(4)]);
+  return `${steps.toString()}\n${metrics.toString()}`;
+}
+
+export function registerRunCommand(program: Command, ctx: () => CliContext): void {
+  program
+    .command('run')
+    .description('run the training pipeline (embedded dev server + in-process worker unless TEMPORAL_ADDRESS is set)')
+    .option('--set <key=value>', 'Hydra-style config override (repeatable)', collect, [])
+    .option('--id <workflowId>', 'workflow ID (the run lineage key); default train-<time>-<random>')
+    .option('--worker', 'also run a worker in-process when TEMPORAL_ADDRESS is set')
+    .option('--no-wait', 'start the workflow and return its ID without following it')
+    .option('--json', 'print the result as one JSON object')
+    .action(async (opts: { set: string[]; id?: string; worker?: boolean; wait: boolean; json?: boolean }) => {
+      const c = ctx();
+      const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
+      // Validate the overrides here, before anything starts: a wrong key is one clear error.
+      const cliOverrides = [...(c.options.set ?? []), ...opts.set];
+      const config = new CliContext({ config: c.options.config, set: cliOverrides }).config;
+      const server = await c.resolveServer(log);
+      const client = await c.client(server.address);
+      const workflowId = opts.id ?? newWorkflowId('train');
+      const input: PipelineInput = { overrides: cliOverrides, trigger: { kind: 'cli', id: userInfo().username } };
+      let worker: Awaited<ReturnType<typeof createPipelineWorker>> | undefined;
+      if (server.embedded || opts.worker) {
+        worker = await createPipelineWorker({
+          address: server.address,
+          namespace: c.temporal.namespace,
+          taskQueue: c.temporal.taskQueue,
+          configPath: c.options.config,
+        });
+      }
+      const handle = await client.workflow.start(WORKFLOW_TYPE, {
+        taskQueue: c.temporal.taskQueue,
+        workflowId,
+        args: [input],
+        staticSummary: `Training run from the mlpipe CLI (${config.main.project_name}/${config.main.experiment_name})`,
+        staticDetails: [
+          `**Project:** ${config.main.project_name} · **experiment:** ${config.main.experiment_name}`,
+          `**Steps:** ${config.main.execute_steps.join(' → ')}`,
+          `**Data:** \`${config.data.source}\``,
+          `**Overrides:** ${cliOverrides.length ? cliOverrides.map((o) => `\`${o}\``).join(' ') : 'none'}`,
+          `**Config digest:** \`${configDigest(config).slice(0, 16)}\``,
+        ].join('\n\n'),
+      });
+      const url = webUiRunUrl(server.uiUrl, c.temporal.namespace, workflowId, handle.firstExecutionRunId);
+      log(`Started ${WORKFLOW_TYPE} ${workflowId}\nWeb UI: ${url}`);
+      if (!opts.wait) {
+        if (opts.json) console.log(JSON.stringify({ workflowId, runId: handle.firstExecutionRunId, url }));
+        return;
+      }
+      const resultPromise = handle.result() as Promise<PipelineResult>;
+      const running = worker ? worker.worker.runUntil(resultPromise) : resultPromise;
+      try {
+        if (!opts.json) await watchProgress(handle, running, process.stdout);
+        await running;
+        const result = await resultPromise;
+        let reportPath: string | undefined;
+        if (result.reportRef) {
+          try {
+            const store = await c.getStore();
+            const version = await store.resolve(result.reportRef);
+            const dir = join(c.stateDir(), 'reports');
+            await mkdir(dir, { recursive: true });
+            reportPath = join(dir, `${workflowId}.html`);
+            await writeFile(reportPath, await store.readFile(version, 'report.html'));
+          } catch {
+            reportPath = undefined; // The worker's store may not be reachable from here; the ref is printed anyway.
+          }
+        }
+        if (opts.json) {
+          console.log(JSON.stringify({ ...result, url, reportPath }));
+        } else {
+          log(`\n${resultTable(result)}`);
+          log(`Model:   ${result.modelRef ?? '(not trained in this run)'}`);
+          if (result.promotion) log(`Prod:    ${result.promotion.promoted ? 'promoted' : 'unchanged'} (${result.promotion.reason})`);
+          log(`Report:  ${reportPath ?? result.reportRef ?? '-'}${reportPath && result.reportRef ? ` (${ARTIFACTS.report} ${result.reportRef})` : ''}`);
+          log(`Lineage: mlpipe lineage ${workflowId}`);
+          log(`Web UI:  ${url}`);
+        }
+      } catch (err) {
+        const message = err instanceof WorkflowFailedError ? failureChain(err.cause ?? err) : failureChain(err);
+        if (opts.json) console.log(JSON.stringify({ workflowId, status: 'failed', error: message, url }));
+        log(`\nRun ${workflowId} failed:\n  ${message}\nWeb UI: ${url}`);
+        process.exitCode = 1;
+      } finally {
+        if (worker) await worker.connection.close().catch(() => undefined);
+      }
+    });
+}

@@ -1,0 +1,54 @@
+/**
+ * `mlpipe`: the command-line entry point and composition root for the CLI. Each command lives in
+ * its own module under commands/.
+ */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliContext, collect } from './context';
+import { registerRunCommand } from './commands/run';
+import { registerWorkerCommands } from './commands/worker';
+import { registerScheduleCommands } from './commands/schedule';
+import { registerLineageCommand } from './commands/lineage';
+import { registerPromoteCommands } from './commands/promote';
+import { registerSweepCommand } from './commands/sweep';
+import { registerArtifactsCommands } from './commands/artifacts';
+import { registerPredictCommand } from './commands/predict';
+import { registerServeCommand } from './commands/serve';
+import { projectRoot } from '../config';
+
+export function buildProgram(): Command {
+  const pkg = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
+  const program = new Command('mlpipe')
+    .description('A reproducible ML training pipeline run by Temporal')
+    .version(pkg.version)
+    .option('-c, --config <path>', 'base config file (default: $MLPIPE_CONFIG or config/pipeline.yaml)')
+    .option('--set <key=value>', 'global config override, applies to every command (repeatable)', collect, [])
+    .showHelpAfterError();
+  let context: CliContext | undefined;
+  const ctx = (): CliContext => (context ??= new CliContext(program.opts<{ config?: string; set: string[] }>()));
+  registerRunCommand(program, ctx);
+  registerWorkerCommands(program, ctx);
+  registerScheduleCommands(program, ctx);
+  registerSweepCommand(program, ctx);
+  registerLineageCommand(program, ctx);
+  registerPromoteCommands(program, ctx);
+  registerArtifactsCommands(program, () => ctx().getStore());
+  registerPredictCommand(program, { getStore: () => ctx().getStore(), getConfig: () => ctx().config });
+  registerServeCommand(program, { getStore: () => ctx().getStore(), getConfig: () => ctx().config });
+  program.hook('postAction', async () => {
+    await context?.close();
+  });
+  return program;
+}
+
+export function main(argv: string[] = process.argv): void {
+  buildProgram()
+    .parseAsync(argv)
+    .catch((err: unknown) => {
+      console.error(`mlpipe: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    });
+}
+
+if (require.main === module) main();

@@ -1,0 +1,77 @@
+/**
+ * Live progress of a run in the terminal: step n of N from the workflow's `progress` query, and
+ * trees k of total from the train activity's heartbeat details (read via describe, so the workflow
+ * history is not burdened with progress events).
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import cliProgress from 'cli-progress';
+import type { PipelineProgress } from '../contract';
+
+interface HeartbeatProgress {
+  done: number;
+  total: number;
+  unit?: string;
+}
+
+async function trainingProgress(handle: WorkflowHandle): Promise<HeartbeatProgress | undefined> {
+  const description = await handle.describe();
+  for (const pending of description.raw.pendingActivities ?? []) {
+    const payload = pending.heartbeatDetails?.payloads?.[0];
+    if (!payload) continue;
+    const details = defaultPayloadConverter.fromPayload<HeartbeatProgress>(payload);
+    if (details && typeof details.done === 'number' && details.unit === 'trees') return details;
+  }
+  return undefined;
+}
+
+/** Polls until `until` settles; renders bars on a TTY and one line per step change otherwise. */
+export async function watchProgress(handle: WorkflowHandle, until: Promise<unknown>, out: NodeJS.WriteStream): Promise<void> {
+  let settled = false;
+  until.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  const tty = Boolean(out.isTTY);
+  const bars = tty
+    ? new cliProgress.MultiBar(
+        { format: '{label} [{bar}] {value}/{total} {detail}', hideCursor: true, clearOnComplete: false, stream: out },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  const stepBar = bars?.create(6, 0, { label: 'steps', detail: '' });
+  const treeBar = bars?.create(100, 0, { label: 'trees', detail: '' });
+  let lastLine = '';
+  while (!settled) {
+    try {
+      const progress = await handle.query<PipelineProgress>('progress');
+      const done = progress.steps.filter((s) => s.status === 'completed').length;
+      const current = progress.currentStep ?? '';
+      const index = progress.steps.findIndex((s) => s.step === current);
+      const trees = current === 'train_random_forest' ? await trainingProgress(handle) : undefined;
+      if (stepBar && treeBar) {
+        stepBar.setTotal(Math.max(progress.steps.length, 1));
+        stepBar.update(done, { detail: current ? `step ${index + 1} of ${progress.steps.length}: ${current}` : '' });
+        if (trees) {
+          treeBar.setTotal(trees.total);
+          treeBar.update(trees.done);
+        }
+      } else {
+        const line = current
+          ? `step ${index + 1} of ${progress.steps.length}: ${current}${trees ? ` (trees ${trees.done} of ${trees.total})` : ''}`
+          : '';
+        if (line && line !== lastLine && (!trees || trees.done === 0 || trees.done === trees.total || line.split('(')[0] !== lastLine.split('(')[0])) {
+          out.write(`${line}\n`);
+        }
+        if (line) lastLine = line;
+      }
+    } catch {
+      // The query is not answerable until the first workflow task ran; keep polling.
+    }
+    await Promise.race([until.catch(() => undefined), new Promise((r) => setTimeout(r, tty ? 250 : 1000))]);
+  }
+  if (stepBar && treeBar) {
+    stepBar.update(stepBar.getTotal());
+    bars?.stop();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The run's lineage record, keyed by workflow ID: what ran (config + code), why (trigger), what it
+ * read and wrote (refs as asked and as resolved, with digests), how each step went, and its metrics.
+ * Stored as a small JSON record beside the artifacts, so `mlpipe lineage` answers "what made prod?"
+ * from the store alone.
+ */
+import type { Metrics, PipelineInput, PromotionDecision, ResolvedRef, StepProgress, TriggerInfo } from '../contract';
+
+export const RUN_RECORD_PREFIX = 'runs/';
+export const RUN_RECORD_VERSION = 1;
+
+export function runRecordKey(workflowId: string): string {
+  return `${RUN_RECORD_PREFIX}${encodeURIComponent(workflowId)}`;
+}
+
+export interface StepRecord extends StepProgress {
+  consumed: ResolvedRef[];
+  produced: ResolvedRef[];
+  metrics?: Metrics;
+}
+
+export interface RunRecord {
+  record_version: number;
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  parentWorkflowId?: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  error?: string;
+  trigger: TriggerInfo;
+  /** The workflow input's overrides: small, user-given, never credentials (those come only from the environment). */
+  input: Pick<PipelineInput, 'overrides' | 'inputs'> & { config?: Record<string, unknown> };
+  startedAt: string;
+  endedAt: string;
+  config: unknown;
+  configDigest: string;
+  codeVersion: { package: string; version: string; gitCommit?: string; node: string };
+  steps: StepRecord[];
+  consumed: ResolvedRef[];
+  produced: ResolvedRef[];
+  metrics: Metrics;
+  modelRef?: string;
+  promotion?: PromotionDecision;
+  report?: ResolvedRef;
+}
+
+/** Artifacts consumed from outside the run (not produced by an earlier step of the same run). */
+export function externalInputs(steps: StepRecord[]): ResolvedRef[] {
+  const producedHere = new Set(steps.flatMap((s) => s.produced.map((r) => r.ref)));
+  const seen = new Set<string>();
+  return steps
+    .flatMap((s) => s.consumed)
+    .filter((r) => {
+      if (producedHere.has(r.ref) || seen.has(r.ref)) return false;
+      seen.add(r.ref);
+      return true;
+    });
+}

@@ -1,0 +1,36 @@
+/**
+ * Renders the run's step table as markdown, for the Web UI's "current details" panel.
+ * Pure string work: safe in workflow code.
+ */
+import type { PipelineProgress, StepProgress } from '../contract';
+
+const STATUS_ICON: Record<StepProgress['status'], string> = {
+  pending: '⏳ pending',
+  running: '▶️ running',
+  completed: '✅ completed',
+  failed: '❌ failed',
+  skipped: '⏭ skipped',
+};
+
+function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function cell(text: string | undefined): string {
+  return (text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function renderProgressMarkdown(progress: PipelineProgress, headline?: string): string {
+  const lines = [
+    `**Status:** ${progress.status}${progress.currentStep ? ` · current step: \`${progress.currentStep}\`` : ''}`,
+  ];
+  if (headline) lines.push('', headline);
+  lines.push('', '| # | step | status | attempts | duration | summary |', '|---|---|---|---|---|---|');
+  progress.steps.forEach((s, i) => {
+    lines.push(
+      `| ${i + 1} | ${s.step} | ${STATUS_ICON[s.status]} | ${s.attempts || ''} | ${formatDuration(s.durationMs)} | ${cell(s.error ?? s.summary)} |`,
+    );
+  });
+  return lines.join('\n');
+}

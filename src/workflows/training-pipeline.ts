@@ -1,0 +1,234 @@
+/**
+ * The six-step training pipeline as one Temporal workflow. Each step is an activity with the retry
+ * policy and timeouts from config; the workflow only orders steps, threads artifact refs between
+ * them, keeps the Web UI legible and records lineage at the end (also when a step fails).
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  defineQuery,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import type { createActivities } from '../activities';
+import type { ResolvedRun, StepActivityInput, StepOutcome } from '../activities/types';
+import type {
+  Metrics,
+  PipelineInput,
+  PipelineProgress,
+  PipelineResult,
+  PromotionDecision,
+  ResolvedRef,
+  StepName,
+  StepProgress,
+  TriggerInfo,
+} from '../contract';
+import { SEARCH_ATTRIBUTES, WORKFLOW_TYPE } from '../contract';
+import { renderProgressMarkdown } from './progress-table';
+import { resolveStepInputs } from './step-plan';
+
+type Activities = ReturnType<typeof createActivities>;
+
+export const progressQuery = defineQuery<PipelineProgress>('progress');
+
+/** Activity names per step; `resolveRun` and `recordRun` are bookkeeping around them. */
+const STEP_ACTIVITY: Record<StepName, keyof Activities> = {
+  get_data: 'getData',
+  preprocess: 'preprocess',
+  check_data: 'checkData',
+  segregate: 'segregate',
+  train_random_forest: 'trainRandomForest',
+  evaluate: 'evaluate',
+};
+
+const STEP_SUMMARY: Record<StepName, string> = {
+  get_data: 'get_data: fetch the raw table and log raw_data',
+  preprocess: 'preprocess: drop duplicates, build the text feature',
+  check_data: 'check_data: deterministic checks and KS drift tests',
+  segregate: 'segregate: stratified train/test split',
+  train_random_forest: 'train_random_forest: fit and export the inference pipeline',
+  evaluate: 'evaluate: score on the test split, champion/challenger',
+};
+
+const bookkeeping = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+function keywordPair(name: string, value: string): SearchAttributeUpdatePair {
+  return { key: { name, type: 'KEYWORD' }, value } as SearchAttributeUpdatePair;
+}
+
+function detectTrigger(input: PipelineInput): TriggerInfo {
+  if (input.trigger) return input.trigger;
+  // A run started by a Temporal Schedule carries the schedule's ID in a system search attribute.
+  const scheduledBy = workflowInfo().typedSearchAttributes.get({
+    name: 'TemporalScheduledById',
+    type: 'KEYWORD',
+  } as never) as unknown;
+  if (typeof scheduledBy === 'string' && scheduledBy) return { kind: 'schedule', id: scheduledBy };
+  const parent = workflowInfo().parent;
+  if (parent) return { kind: 'sweep', id: parent.workflowId };
+  return { kind: 'temporal-cli' };
+}
+
+function errorMessage(err: unknown): string {
+  let cur: unknown = err;
+  // Activity failures wrap the real cause; the innermost message names the file / column / key.
+  while (cur && typeof cur === 'object' && 'cause' in cur && (cur as { cause?: unknown }).cause) {
+    cur = (cur as { cause: unknown }).cause;
+  }
+  return cur instanceof Error ? cur.message : String(cur);
+}
+
+export async function trainingPipeline(input: PipelineInput = {}): Promise<PipelineResult> {
+  const info = workflowInfo();
+  const trigger = detectTrigger(input);
+  const startedAt = info.runStartTime.toISOString();
+  const progress: PipelineProgress = { workflowId: info.workflowId, status: 'running', steps: [] };
+  setHandler(progressQuery, () => progress);
+
+  let run: ResolvedRun | undefined;
+  const outcomes: StepOutcome[] = [];
+  const metrics: Metrics = {};
+  const produced: Record<string, string> = {};
+  const artifacts: Partial<Record<StepName, ResolvedRef[]>> = {};
+  let promotion: PromotionDecision | undefined;
+  let modelRef: string | undefined;
+
+  const publishProgress = (): void => {
+    const headline = modelRef ? `Model: \`${modelRef}\`` : undefined;
+    setCurrentDetails(renderProgressMarkdown(progress, headline));
+    if (run?.searchAttributes) {
+      upsertSearchAttributes([
+        keywordPair(SEARCH_ATTRIBUTES.status, progress.status),
+        keywordPair(SEARCH_ATTRIBUTES.step, progress.currentStep ?? 'none'),
+        keywordPair(SEARCH_ATTRIBUTES.trigger, trigger.kind),
+        ...(modelRef ? [keywordPair(SEARCH_ATTRIBUTES.modelRef, modelRef)] : []),
+        ...(metrics.test_auc_ovo !== undefined
+          ? [
+              {
+                key: { name: SEARCH_ATTRIBUTES.testAuc, type: 'DOUBLE' },
+                value: metrics.test_auc_ovo,
+              } as SearchAttributeUpdatePair,
+            ]
+          : []),
+      ]);
+    }
+  };
+
+  const finish = async (status: 'completed' | 'failed' | 'cancelled', error?: string) => {
+    progress.status = status === 'completed' ? 'completed' : 'failed';
+    progress.currentStep = undefined;
+    publishProgress();
+    if (!run) return undefined;
+    const resolved = run;
+    // Lineage is written even when the run was cancelled: it is the run's record.
+    return CancellationScope.nonCancellable(() =>
+      bookkeeping.recordRun({
+        workflowId: info.workflowId,
+        runId: info.runId,
+        workflowType: WORKFLOW_TYPE,
+        status,
+        error,
+        trigger,
+        input,
+        config: resolved.config,
+        configDigest: resolved.configDigest,
+        codeVersion: resolved.codeVersion,
+        startedAt,
+        steps: progress.steps,
+        outcomes,
+        metrics,
+        promotion,
+        parentWorkflowId: info.parent?.workflowId,
+      }),
+    );
+  };
+
+  try {
+    run = await bookkeeping.resolveRun(input);
+  } catch (err) {
+    progress.status = 'failed';
+    setCurrentDetails(`**Status:** failed\n\nThe configuration could not be resolved: ${errorMessage(err)}`);
+    throw err;
+  }
+  const resolved = run;
+  progress.steps = resolved.steps.map((step): StepProgress => ({ step, status: 'pending', attempts: 0 }));
+  publishProgress();
+
+  for (const [i, step] of resolved.steps.entries()) {
+    const entry = progress.steps[i];
+    entry.status = 'running';
+    entry.attempts = 1;
+    progress.currentStep = step;
+    publishProgress();
+
+    const acts = proxyActivities<Activities>({
+      ...resolved.stepOptions[step],
+      summary: `${i + 1}/${resolved.steps.length} ${STEP_SUMMARY[step]}`,
+    });
+    const stepInput: StepActivityInput = {
+      config: resolved.config,
+      inputs: resolveStepInputs(
+        step,
+        produced,
+        input.inputs ?? {},
+        resolved.config.random_forest_pipeline.export_artifact,
+      ),
+      promote: trigger.kind !== 'sweep',
+    };
+    try {
+      const activity = acts[STEP_ACTIVITY[step]] as (x: StepActivityInput) => Promise<StepOutcome>;
+      const outcome = await activity(stepInput);
+      outcomes.push(outcome);
+      for (const ref of outcome.produced) produced[ref.name] = ref.ref;
+      artifacts[step] = outcome.produced;
+      Object.assign(metrics, outcome.metrics ?? {});
+      if (outcome.promotion) promotion = outcome.promotion;
+      if (step === 'train_random_forest') {
+        modelRef = outcome.produced.find(
+          (r) => r.name === resolved.config.random_forest_pipeline.export_artifact,
+        )?.ref;
+      }
+      Object.assign(entry, {
+        status: 'completed',
+        attempts: outcome.attempt,
+        startedAt: outcome.startedAt,
+        durationMs: outcome.durationMs,
+        summary: outcome.summary,
+      } satisfies Partial<StepProgress>);
+    } catch (err) {
+      entry.status = 'failed';
+      entry.error = errorMessage(err);
+      const cancelled = isCancellation(err);
+      await finish(cancelled ? 'cancelled' : 'failed', `${step}: ${entry.error}`);
+      if (cancelled) throw err;
+      throw ApplicationFailure.create({
+        type: 'PipelineStepFailed',
+        message: `step ${step} failed: ${entry.error}`,
+        nonRetryable: true,
+        cause: err instanceof Error ? err : undefined,
+      });
+    }
+  }
+
+  const recorded = await finish('completed');
+  return {
+    workflowId: info.workflowId,
+    runId: info.runId,
+    configDigest: resolved.configDigest,
+    modelRef,
+    metrics,
+    artifacts,
+    promotion,
+    reportRef: recorded?.report?.ref,
+    lineageKey: recorded?.lineageKey ?? `runs/${info.workflowId}`,
+    steps: progress.steps,
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The byte-level storage a backend provides. Every artifact-store semantic (versions, aliases,
+ * history, integrity) is written once on top of these primitives, so both backends behave alike.
+ */
+import type { Readable } from 'node:stream';
+
+export interface StoredObject {
+  body: Buffer;
+  /** Opaque token for putIfMatch: changes whenever the object is replaced. */
+  etag: string;
+}
+
+export interface ObjectBackend {
+  /** `file:///…` or `s3://bucket/prefix`: never contains credentials. */
+  readonly uri: string;
+
+  get(key: string): Promise<StoredObject | undefined>;
+  /** A stream of the object's bytes, or undefined when it does not exist. */
+  openRead(key: string): Promise<Readable | undefined>;
+  exists(key: string): Promise<boolean>;
+
+  /** Replace atomically (readers see the old or the new body, never a mix). Last write wins. */
+  put(key: string, body: Buffer): Promise<void>;
+  /** Create only if absent. False when the key already exists. */
+  putIfAbsent(key: string, body: Buffer): Promise<boolean>;
+  /** Replace only if the current etag still equals `etag`. False when it changed or vanished. */
+  putIfMatch(key: string, body: Buffer, etag: string): Promise<boolean>;
+  /**
+   * Stream a (possibly large) body to `key`. `beforeCommit` runs once the stream is consumed;
+   * if it throws, nothing stays at `key` (the fs backend never exposes it; S3 deletes it).
+   */
+  putStream(key: string, body: Readable, beforeCommit: () => void): Promise<void>;
+  delete(key: string): Promise<void>;
+
+  /** Every key starting with `prefix`. */
+  list(prefix: string): Promise<string[]>;
+  /** The names of the immediate "directories" under `prefix` (which ends with '/'). */
+  listChildren(prefix: string): Promise<string[]>;
+}

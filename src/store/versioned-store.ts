@@ -1,0 +1,437 @@
+/**
+ * The artifact-store semantics, written once over a byte-level ObjectBackend:
+ * - blobs are content-addressed and uploaded only when absent;
+ * - a version becomes visible when its manifest is created (create-only, written last), so readers
+ *   never see a partial version; a conflict on vN means someone else took N, so we try N+1;
+ * - aliases move by compare-and-swap; each alias object carries the sequence number of its move and
+ *   every move is also written as its own create-only history object, so history is append-only and
+ *   a lost write between the two is repaired from the alias object itself.
+ */
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { userInfo } from 'node:os';
+import type { ObjectBackend } from './backends/backend';
+import { mapLimit, sleep } from './concurrency';
+import { HashingStream, sha256File, sha256Hex, versionDigest } from './digest';
+import {
+  AliasConflictError,
+  ArtifactNotFoundError,
+  DigestMismatchError,
+  InvalidPublishError,
+  InvalidRefError,
+} from './errors';
+import { checkArtifactPath, keys, seqFromKey, versionFromKey } from './keys';
+import { LATEST, checkAlias, checkName, formatRef, parseRef } from './refs';
+import type {
+  AliasEvent,
+  ArtifactFile,
+  ArtifactStore,
+  ArtifactVersion,
+  MoveAliasOptions,
+  PublishRequest,
+  PublishResult,
+} from './types';
+
+/** What an alias object holds: the pointer plus the move that set it (for history repair). */
+interface AliasDoc {
+  version: number;
+  seq: number;
+  event: AliasEvent;
+}
+
+const IO_CONCURRENCY = 4;
+const MAX_CAS_ATTEMPTS = 200;
+
+export class VersionedArtifactStore implements ArtifactStore {
+  readonly uri: string;
+
+  constructor(private readonly backend: ObjectBackend) {
+    this.uri = backend.uri;
+  }
+
+  // ---------------------------------------------------------------- publish
+
+  async publish(req: PublishRequest): Promise<PublishResult> {
+    checkName(req.name);
+    for (const alias of req.aliases ?? []) checkAlias(alias, `${req.name}:${alias}`);
+    if (req.files.length === 0)
+      throw new InvalidPublishError(req.name, 'an artifact needs at least one file');
+    const seen = new Set<string>();
+    for (const f of req.files) {
+      checkArtifactPath(f.path, req.name);
+      if (seen.has(f.path)) throw new InvalidPublishError(req.name, `file path ${f.path} appears twice`);
+      seen.add(f.path);
+    }
+
+    const files: ArtifactFile[] = await mapLimit(req.files, IO_CONCURRENCY, async (f) => {
+      try {
+        const { sha256, size } = await sha256File(f.source);
+        return { path: f.path, size, sha256 };
+      } catch (err) {
+        throw new InvalidPublishError(
+          req.name,
+          `cannot read ${f.source} (for ${f.path}): ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
+    });
+    files.sort((a, b) => (a.path < b.path ? -1 : 1));
+    const digest = versionDigest(files);
+
+    const earlier = await this.findReusable(req, digest);
+    if (earlier) {
+      await this.moveExtraAliases(earlier, req);
+      return { version: earlier, reused: true };
+    }
+
+    const sources = new Map(req.files.map((f) => [f.path, f.source]));
+    await mapLimit(files, IO_CONCURRENCY, (f) => this.uploadBlob(req.name, f, sources.get(f.path)!));
+
+    const version = await this.writeManifest(req, files, digest);
+    if (req.producer) {
+      const p = req.producer;
+      await this.backend.putIfAbsent(
+        keys.producer(req.name, p.workflowId, p.step, digest),
+        json({ version: version.version }),
+      );
+    }
+    await this.advanceLatest(version, req.producer?.workflowId);
+    await this.moveExtraAliases(version, req);
+    return { version, reused: false };
+  }
+
+  /** An earlier version with this content from the same producer (a retried step), or the current latest. */
+  private async findReusable(req: PublishRequest, digest: string): Promise<ArtifactVersion | undefined> {
+    if (req.producer) {
+      const p = req.producer;
+      const index = await this.backend.get(keys.producer(req.name, p.workflowId, p.step, digest));
+      if (index) {
+        const v = await this.getVersion(
+          req.name,
+          (JSON.parse(index.body.toString()) as { version: number }).version,
+        );
+        if (v && v.digest === digest) return v;
+      }
+    }
+    const latest = await this.readAlias(req.name, LATEST);
+    if (latest) {
+      const v = await this.getVersion(req.name, latest.doc.version);
+      if (v && v.digest === digest) return v;
+    }
+    return undefined;
+  }
+
+  private async uploadBlob(artifact: string, file: ArtifactFile, source: string): Promise<void> {
+    const key = keys.blob(file.sha256);
+    if (await this.backend.exists(key)) return;
+    const hashing = new HashingStream();
+    const body = createReadStream(source, { highWaterMark: 1 << 20 }).pipe(hashing);
+    // The content address must match the bytes stored, even if the source changed since it was hashed.
+    await this.backend.putStream(key, body, () => {
+      const found = hashing.digest();
+      if (found !== file.sha256) {
+        throw new InvalidPublishError(
+          artifact,
+          `${source} (for ${file.path}) changed while it was being published: sha256 ${file.sha256} became ${found}`,
+        );
+      }
+    });
+  }
+
+  private async writeManifest(
+    req: PublishRequest,
+    files: ArtifactFile[],
+    digest: string,
+  ): Promise<ArtifactVersion> {
+    let next = (await this.versionNumbers(req.name)).reduce((m, n) => Math.max(m, n + 1), 0);
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const version: ArtifactVersion = {
+        name: req.name,
+        version: next,
+        ref: formatRef(req.name, next),
+        digest,
+        size: files.reduce((s, f) => s + f.size, 0),
+        type: req.type,
+        description: req.description ?? '',
+        metadata: req.metadata ?? {},
+        files,
+        ...(req.producer ? { producer: req.producer } : {}),
+        createdAt: new Date().toISOString(),
+      };
+      if (await this.backend.putIfAbsent(keys.version(req.name, next), json(version))) return version;
+      next += 1; // another publisher took vN: the next number is ours to try
+    }
+    throw new InvalidPublishError(
+      req.name,
+      `could not claim a version number after ${MAX_CAS_ATTEMPTS} attempts`,
+    );
+  }
+
+  /** `latest` only moves forward: a slower publisher of an older version never moves it back. */
+  private async advanceLatest(version: ArtifactVersion, actor?: string): Promise<void> {
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const current = await this.readAlias(version.name, LATEST);
+      if (current && current.doc.version >= version.version) return;
+      try {
+        await this.moveAlias(version.name, LATEST, version.version, {
+          expected: current ? current.doc.version : null,
+          reason: 'new version',
+          ...(actor ? { actor } : {}),
+        });
+        return;
+      } catch (err) {
+        if (!(err instanceof AliasConflictError)) throw err;
+      }
+    }
+    throw new AliasConflictError(version.name, LATEST, null, null);
+  }
+
+  private async moveExtraAliases(version: ArtifactVersion, req: PublishRequest): Promise<void> {
+    for (const alias of req.aliases ?? []) {
+      if (alias === LATEST) continue;
+      const current = await this.readAlias(version.name, alias);
+      if (current?.doc.version === version.version) continue;
+      await this.moveAlias(version.name, alias, version.version, {
+        reason: 'published with this alias',
+        ...(req.producer ? { actor: req.producer.workflowId } : {}),
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------- read
+
+  async resolve(ref: string): Promise<ArtifactVersion> {
+    const parsed = parseRef(ref);
+    let number: number;
+    if (parsed.alias !== undefined) {
+      const alias = await this.readAlias(parsed.name, parsed.alias);
+      if (!alias) throw new ArtifactNotFoundError(ref, this.uri, `no alias ${parsed.name}:${parsed.alias}`);
+      number = alias.doc.version;
+    } else {
+      number = parsed.version;
+    }
+    const version = await this.getVersion(parsed.name, number);
+    if (!version)
+      throw new ArtifactNotFoundError(ref, this.uri, `no version ${formatRef(parsed.name, number)}`);
+    return version;
+  }
+
+  async download(version: ArtifactVersion, destDir: string): Promise<string> {
+    const root = resolve(destDir);
+    await mkdir(root, { recursive: true });
+    await mapLimit(version.files, IO_CONCURRENCY, async (file) => {
+      checkArtifactPath(file.path, version.ref);
+      const dest = join(root, ...file.path.split('/'));
+      if (!dest.startsWith(root + sep))
+        throw new InvalidRefError(`${version.ref}/${file.path}`, 'path escapes the destination');
+      const stream = await this.backend.openRead(keys.blob(file.sha256));
+      if (!stream) throw this.missingBlob(version, file);
+      await mkdir(dirname(dest), { recursive: true });
+      const tmp = `${dest}.part-${randomUUID()}`;
+      const hashing = new HashingStream();
+      try {
+        await pipeline(stream, hashing, createWriteStream(tmp));
+        const found = hashing.digest();
+        if (found !== file.sha256) throw new DigestMismatchError(version.ref, file.path, file.sha256, found);
+        await rename(tmp, dest);
+      } finally {
+        await rm(tmp, { force: true });
+      }
+    });
+    return destDir;
+  }
+
+  async readFile(version: ArtifactVersion, path: string): Promise<Buffer> {
+    const file = version.files.find((f) => f.path === path);
+    if (!file)
+      throw new ArtifactNotFoundError(
+        `${version.ref}/${path}`,
+        this.uri,
+        `${version.ref} has no file ${path}`,
+      );
+    const blob = await this.backend.get(keys.blob(file.sha256));
+    if (!blob) throw this.missingBlob(version, file);
+    const found = sha256Hex(blob.body);
+    if (found !== file.sha256) throw new DigestMismatchError(version.ref, file.path, file.sha256, found);
+    return blob.body;
+  }
+
+  private missingBlob(version: ArtifactVersion, file: ArtifactFile): ArtifactNotFoundError {
+    return new ArtifactNotFoundError(
+      `${version.ref}/${file.path}`,
+      this.uri,
+      `blob sha256 ${file.sha256} is missing`,
+    );
+  }
+
+  async listArtifacts(): Promise<string[]> {
+    return this.backend.listChildren(keys.artifactsRoot);
+  }
+
+  async listVersions(name: string): Promise<ArtifactVersion[]> {
+    checkName(name);
+    const numbers = await this.versionNumbers(name);
+    const versions = await mapLimit(numbers, 8, (n) => this.getVersion(name, n));
+    return versions
+      .filter((v): v is ArtifactVersion => v !== undefined)
+      .sort((a, b) => a.version - b.version);
+  }
+
+  private async versionNumbers(name: string): Promise<number[]> {
+    const list = await this.backend.list(keys.versionsDir(name));
+    return list.map(versionFromKey).filter((n): n is number => n !== undefined);
+  }
+
+  private async getVersion(name: string, version: number): Promise<ArtifactVersion | undefined> {
+    const obj = await this.backend.get(keys.version(name, version));
+    return obj ? (JSON.parse(obj.body.toString()) as ArtifactVersion) : undefined;
+  }
+
+  async getAliases(name: string): Promise<Record<string, number>> {
+    checkName(name);
+    const dir = keys.aliasesDir(name);
+    const aliasKeys = (await this.backend.list(dir)).filter((k) => k.endsWith('.json'));
+    const docs = await mapLimit(aliasKeys, 8, async (k) => {
+      const alias = k.slice(dir.length, -'.json'.length);
+      return [alias, await this.readAlias(name, alias)] as const;
+    });
+    const out: Record<string, number> = {};
+    for (const [alias, doc] of docs) if (doc) out[alias] = doc.doc.version;
+    return out;
+  }
+
+  // ---------------------------------------------------------------- aliases
+
+  private async readAlias(name: string, alias: string): Promise<{ doc: AliasDoc; etag: string } | undefined> {
+    const obj = await this.backend.get(keys.alias(name, alias));
+    return obj ? { doc: JSON.parse(obj.body.toString()) as AliasDoc, etag: obj.etag } : undefined;
+  }
+
+  async moveAlias(
+    name: string,
+    alias: string,
+    toVersion: number,
+    opts: MoveAliasOptions = {},
+  ): Promise<AliasEvent> {
+    checkName(name);
+    checkAlias(alias, `${name}:${alias}`);
+    if (!Number.isInteger(toVersion) || toVersion < 0)
+      throw new InvalidRefError(`${name}:v${toVersion}`, 'versions are integers ≥ 0');
+    if (!(await this.backend.exists(keys.version(name, toVersion)))) {
+      throw new ArtifactNotFoundError(
+        formatRef(name, toVersion),
+        this.uri,
+        `cannot move ${name}:${alias} to a version that does not exist`,
+      );
+    }
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const current = await this.readAlias(name, alias);
+      if (current) await this.recordHistory(name, alias, current.doc); // repair a move whose history write was lost
+      const from = current ? current.doc.version : null;
+      if (opts.expected !== undefined && opts.expected !== from)
+        throw new AliasConflictError(name, alias, opts.expected, from);
+      const event: AliasEvent = {
+        name,
+        alias,
+        from,
+        to: toVersion,
+        at: new Date().toISOString(),
+        ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+        actor: opts.actor ?? defaultActor(),
+        ...(opts.details !== undefined ? { details: opts.details } : {}),
+      };
+      const doc: AliasDoc = { version: toVersion, seq: (current?.doc.seq ?? 0) + 1, event };
+      const won = current
+        ? await this.backend.putIfMatch(keys.alias(name, alias), json(doc), current.etag)
+        : await this.backend.putIfAbsent(keys.alias(name, alias), json(doc));
+      if (won) {
+        await this.recordHistory(name, alias, doc);
+        return event;
+      }
+      // Lost the race: re-read; with `expected` set, the next round reports the conflict.
+      await sleep(Math.random() * Math.min(20, 1 + attempt));
+    }
+    throw new AliasConflictError(name, alias, opts.expected ?? null, null);
+  }
+
+  private async recordHistory(name: string, alias: string, doc: AliasDoc): Promise<void> {
+    await this.backend.putIfAbsent(keys.history(name, alias, doc.seq), json(doc.event));
+  }
+
+  async aliasHistory(name: string, alias?: string): Promise<AliasEvent[]> {
+    checkName(name);
+    if (alias !== undefined) checkAlias(alias, `${name}:${alias}`);
+    const aliases =
+      alias !== undefined
+        ? [alias]
+        : [
+            ...new Set([
+              ...(await this.backend.listChildren(keys.historyRoot(name))),
+              ...Object.keys(await this.getAliases(name)),
+            ]),
+          ];
+    const perAlias = await mapLimit(aliases, 4, async (a) => {
+      const dir = keys.historyDir(name, a);
+      const entries = (await this.backend.list(dir))
+        .map((k) => ({ k, seq: seqFromKey(k) }))
+        .filter((e): e is { k: string; seq: number } => e.seq !== undefined);
+      const events = await mapLimit(entries, 8, async (e) => {
+        const obj = await this.backend.get(e.k);
+        return obj ? { seq: e.seq, event: JSON.parse(obj.body.toString()) as AliasEvent } : undefined;
+      });
+      const bySeq = new Map<number, AliasEvent>();
+      for (const e of events) if (e) bySeq.set(e.seq, e.event);
+      const current = await this.readAlias(name, a);
+      if (current && !bySeq.has(current.doc.seq)) bySeq.set(current.doc.seq, current.doc.event);
+      return [...bySeq.entries()].sort((x, y) => x[0] - y[0]).map(([seq, event]) => ({ seq, event }));
+    });
+    if (alias !== undefined) return perAlias[0].map((e) => e.event);
+    return perAlias
+      .flat()
+      .sort((x, y) =>
+        x.event.at < y.event.at
+          ? -1
+          : x.event.at > y.event.at
+            ? 1
+            : x.event.alias < y.event.alias
+              ? -1
+              : x.event.alias > y.event.alias
+                ? 1
+                : x.seq - y.seq,
+      )
+      .map((e) => e.event);
+  }
+
+  // ---------------------------------------------------------------- records
+
+  async putRecord(key: string, value: unknown): Promise<void> {
+    await this.backend.put(keys.record(key), json(value));
+  }
+
+  async getRecord<T = unknown>(key: string): Promise<T | undefined> {
+    const obj = await this.backend.get(keys.record(key));
+    return obj ? (JSON.parse(obj.body.toString()) as T) : undefined;
+  }
+
+  async listRecords(prefix: string): Promise<string[]> {
+    const root = keys.recordsRoot;
+    return (await this.backend.list(`${root}${prefix}`))
+      .filter((k) => k.endsWith('.json'))
+      .map((k) => k.slice(root.length, -'.json'.length));
+  }
+}
+
+function json(value: unknown): Buffer {
+  return Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function defaultActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli:unknown';
+  }
+}

@@ -1,0 +1,6 @@
+export { InferencePipeline, fitInferencePipeline } from './inference-pipeline';
+export type { FitPipelineOptions } from './inference-pipeline';
+export { validateSpec, referenceTracks } from './spec';
+export type { PipelineSpec } from './spec';
+export { labelStrings, sortedClasses, encodeLabels, decodeLabels, argmaxRows } from './labels';
+export type { EncodedLabels } from './labels';

@@ -1,0 +1,108 @@
+/**
+ * The fitted inference pipeline: processor (ColumnTransformer) + classifier, the unit that the train
+ * step exports, the evaluate step and the scoring server load, and the CLI predicts with.
+ */
+import { type FeatureMatrix, type FittedClassifier, type FitProgress, type EngineName } from '../classifier';
+import { getEngine } from '../engines/index';
+import { type ColumnSpec, type Table } from '../table/table';
+import { FittedColumnTransformer } from '../transformers/column-transformer';
+import { type PipelineSpec, referenceTracks, validateSpec } from './spec';
+import { argmaxRows, encodeLabels, labelStrings } from './labels';
+
+export interface FitPipelineOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: FitProgress) => void;
+}
+
+export class InferencePipeline {
+  readonly featureNames: readonly string[];
+  readonly engine: EngineName;
+
+  constructor(
+    readonly spec: PipelineSpec,
+    readonly classes: readonly string[],
+    /** Input columns and their MLflow types (double / long / string), in the order the processor reads them. */
+    readonly inputSchema: readonly ColumnSpec[],
+    readonly processor: FittedColumnTransformer,
+    readonly classifier: FittedClassifier,
+  ) {
+    this.featureNames = processor.featureNames;
+    this.engine = classifier.engine;
+    if (classifier.nClasses !== classes.length) {
+      throw new Error(`classifier has ${classifier.nClasses} classes, pipeline has ${classes.length}`);
+    }
+    if (classifier.nFeatures !== this.featureNames.length) {
+      throw new Error(
+        `classifier has ${classifier.nFeatures} features, processor outputs ${this.featureNames.length}`,
+      );
+    }
+  }
+
+  get target(): string {
+    return this.spec.target;
+  }
+
+  /** Validates input columns (errors name the column) and applies the processor. */
+  transform(table: Table): FeatureMatrix {
+    return this.processor.transform(table);
+  }
+
+  /** Row-major class probabilities, `out[i * classes.length + k]`. */
+  predictProba(table: Table): Float64Array {
+    return this.classifier.predictProba(this.transform(table));
+  }
+
+  predict(table: Table): string[] {
+    const codes = argmaxRows(this.predictProba(table), this.classes.length);
+    return Array.from(codes, (k) => this.classes[k]);
+  }
+
+  featureImportances(): Float64Array {
+    return this.classifier.featureImportances();
+  }
+}
+
+/** Fits processor + classifier on `table` (features and target from `spec`), like the reference's train step. */
+export async function fitInferencePipeline(
+  table: Table,
+  specIn: PipelineSpec,
+  opts: FitPipelineOptions = {},
+): Promise<InferencePipeline> {
+  const spec = validateSpec(specIn);
+  if (table.nRows === 0) throw new Error('cannot fit on an empty table');
+  const { engine: engineName, ...params } = spec.random_forest;
+  const engine = getEngine((engineName as string | undefined) ?? 'native');
+  const { classes, codes } = encodeLabels(labelStrings(table, spec.target));
+  if (classes.length < 2) {
+    throw new Error(
+      `target column "${spec.target}" has a single class ${JSON.stringify(classes[0])}; need at least 2`,
+    );
+  }
+  for (const c of spec.features.numerical) {
+    if (!table.has(c)) throw new Error(`missing feature column "${c}"`);
+    if (table.column(c).type === 'string')
+      throw new Error(`feature column "${c}" must be numeric (double or long), got string`);
+  }
+  for (const c of spec.features.nlp) {
+    if (!table.has(c)) throw new Error(`missing feature column "${c}"`);
+    if (table.column(c).type !== 'string')
+      throw new Error(`feature column "${c}" must be string, got ${table.column(c).type}`);
+  }
+  for (const c of spec.features.numerical) {
+    const v = table.numeric(c);
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] === Infinity || v[i] === -Infinity)
+        throw new Error(`feature column "${c}" row ${i + 1}: non-finite number ${v[i]}`);
+    }
+  }
+  const processor = FittedColumnTransformer.fit(table, referenceTracks(spec));
+  const inputSchema = processor.inputColumns.map((name) => ({ name, type: table.column(name).type }));
+  opts.signal?.throwIfAborted();
+  const X = processor.transform(table);
+  const classifier = await engine.fit(X, codes, params, {
+    classes,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+  });
+  return new InferencePipeline(spec, classes, inputSchema, processor, classifier);
+}

@@ -1,0 +1,17 @@
+export type { Values, Category } from './values';
+export { compareCodePoints, compareCategories } from './values';
+export { tokenize } from './tokenize';
+export { FittedSimpleImputer, fitSimpleImputer } from './simple-imputer';
+export type { ImputeStrategy, SimpleImputerSpec, SimpleImputerState } from './simple-imputer';
+export { FittedStandardScaler, fitStandardScaler } from './standard-scaler';
+export type { StandardScalerSpec, StandardScalerState } from './standard-scaler';
+export { FittedOrdinalEncoder, fitOrdinalEncoder, DEFAULT_UNKNOWN_VALUE } from './ordinal-encoder';
+export type { OrdinalEncoderSpec, OrdinalEncoderState } from './ordinal-encoder';
+export { FittedOneHotEncoder, fitOneHotEncoder } from './one-hot-encoder';
+export type { OneHotEncoderSpec, OneHotEncoderState } from './one-hot-encoder';
+export { FittedTfidfVectorizer, fitTfidfVectorizer } from './tfidf-vectorizer';
+export type { TfidfVectorizerSpec, TfidfVectorizerState } from './tfidf-vectorizer';
+export { fitStep, loadStep } from './step';
+export type { FittedStep, StepSpec, StepState } from './step';
+export { FittedColumnTransformer, inputSchemaOf } from './column-transformer';
+export type { TrackSpec, ColumnTransformerState } from './column-transformer';

@@ -1,0 +1,167 @@
+/**
+ * TfidfVectorizer (scikit-learn defaults: smooth idf, l2 norm) with `binary` and `max_features`.
+ * Vocabulary: every token, sorted by code point; with max_features, the terms with the highest corpus
+ * frequency (document frequency when binary, as sklearn counts after binarising) win, ties going to the
+ * alphabetically first term (a stable sort over the sorted vocabulary); the kept terms stay in
+ * alphabetical order. idf = ln((1 + n) / (1 + df)) + 1.
+ */
+import { tokenize } from './tokenize';
+import { type Values, compareCodePoints, isNumeric, stateNumber } from './values';
+
+export interface TfidfVectorizerSpec {
+  kind: 'tfidf_vectorizer';
+  binary?: boolean;
+  max_features?: number | null;
+  lowercase?: boolean;
+  norm?: 'l2' | null;
+}
+
+export interface TfidfVectorizerState {
+  kind: 'tfidf_vectorizer';
+  vocabulary: string[];
+  idf: number[];
+  binary: boolean;
+  lowercase: boolean;
+  norm: 'l2' | null;
+}
+
+function documents(v: Values, column: string): readonly (string | null)[] {
+  if (isNumeric(v)) throw new Error(`column "${column}": TfidfVectorizer needs a string column`);
+  return v;
+}
+
+export class FittedTfidfVectorizer {
+  readonly kind = 'tfidf_vectorizer';
+  /** Term → column, compiled once so that transform is one Map lookup per token. */
+  private readonly index: ReadonlyMap<string, number>;
+  private readonly weights: Float64Array;
+  private readonly counts: Float64Array;
+
+  constructor(
+    readonly vocabulary: readonly string[],
+    readonly idf: Float64Array,
+    readonly binary: boolean,
+    readonly lowercase: boolean,
+    readonly norm: 'l2' | null,
+  ) {
+    this.index = new Map(vocabulary.map((t, i) => [t, i]));
+    this.weights = new Float64Array(vocabulary.length);
+    this.counts = new Float64Array(vocabulary.length);
+  }
+
+  get width(): number {
+    return this.vocabulary.length;
+  }
+
+  /** Row i's weights into `row` (length = vocabulary size); a missing document is "". */
+  transformOne(text: string | null, row: Float64Array): void {
+    const counts = this.counts;
+    counts.fill(0);
+    if (text) {
+      for (const tok of tokenize(text, this.lowercase)) {
+        const j = this.index.get(tok);
+        if (j !== undefined) counts[j] = this.binary ? 1 : counts[j] + 1;
+      }
+    }
+    let ss = 0;
+    for (let j = 0; j < counts.length; j++) {
+      const w = counts[j] * this.idf[j];
+      row[j] = w;
+      ss += w * w;
+    }
+    if (this.norm === 'l2' && ss > 0) {
+      const inv = 1 / Math.sqrt(ss);
+      for (let j = 0; j < row.length; j++) row[j] *= inv;
+    }
+  }
+
+  transform(v: Values, column: string): Values[] {
+    const docs = documents(v, column);
+    const k = this.vocabulary.length;
+    const outs = Array.from({ length: k }, () => new Float64Array(docs.length));
+    const row = this.weights;
+    for (let i = 0; i < docs.length; i++) {
+      this.transformOne(docs[i], row);
+      for (let j = 0; j < k; j++) outs[j][i] = row[j];
+    }
+    return outs;
+  }
+
+  featureNames(_column: string): string[] {
+    return [...this.vocabulary];
+  }
+
+  toState(): TfidfVectorizerState {
+    return {
+      kind: this.kind,
+      vocabulary: [...this.vocabulary],
+      idf: Array.from(this.idf),
+      binary: this.binary,
+      lowercase: this.lowercase,
+      norm: this.norm,
+    };
+  }
+
+  static fromState(s: TfidfVectorizerState): FittedTfidfVectorizer {
+    if (!Array.isArray(s.vocabulary) || !s.vocabulary.every((t) => typeof t === 'string')) {
+      throw new Error('invalid model state: tfidf vocabulary');
+    }
+    if (!Array.isArray(s.idf) || s.idf.length !== s.vocabulary.length)
+      throw new Error('invalid model state: tfidf idf');
+    const idf = Float64Array.from(s.idf.map((x, i) => stateNumber(x, `tfidf idf[${i}]`)));
+    return new FittedTfidfVectorizer(
+      s.vocabulary,
+      idf,
+      s.binary === true,
+      s.lowercase !== false,
+      s.norm ?? null,
+    );
+  }
+}
+
+export function fitTfidfVectorizer(
+  v: Values,
+  spec: TfidfVectorizerSpec,
+  column: string,
+): FittedTfidfVectorizer {
+  const docs = documents(v, column);
+  const binary = spec.binary ?? false;
+  const lowercase = spec.lowercase ?? true;
+  const norm = spec.norm === undefined ? 'l2' : spec.norm;
+  const maxFeatures = spec.max_features ?? null;
+  if (maxFeatures !== null && !(Number.isInteger(maxFeatures) && maxFeatures > 0)) {
+    throw new Error(
+      `tfidf.max_features must be a positive integer or null, got ${JSON.stringify(maxFeatures)}`,
+    );
+  }
+  const df = new Map<string, number>();
+  const tf = new Map<string, number>();
+  for (const d of docs) {
+    const toks = tokenize(d ?? '', lowercase);
+    const seen = new Set<string>();
+    for (const t of toks) {
+      if (!binary) tf.set(t, (tf.get(t) ?? 0) + 1);
+      if (!seen.has(t)) {
+        seen.add(t);
+        df.set(t, (df.get(t) ?? 0) + 1);
+      }
+    }
+  }
+  if (df.size === 0) {
+    throw new Error(
+      `column "${column}": empty vocabulary; perhaps the documents only contain stop words or are empty`,
+    );
+  }
+  let vocab = [...df.keys()].sort(compareCodePoints);
+  if (maxFeatures !== null && vocab.length > maxFeatures) {
+    const freq = binary ? df : tf;
+    // Array.prototype.sort is stable: equal frequencies keep alphabetical order.
+    const kept = [...vocab]
+      .sort((a, b) => (freq.get(b) as number) - (freq.get(a) as number))
+      .slice(0, maxFeatures);
+    vocab = kept.sort(compareCodePoints);
+  }
+  const n = docs.length;
+  const idf = Float64Array.from(vocab, (t) => Math.log((1 + n) / (1 + (df.get(t) as number))) + 1);
+  return new FittedTfidfVectorizer(vocab, idf, binary, lowercase, norm);
+}

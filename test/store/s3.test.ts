@@ -1,0 +1,171 @@
+/**
+ * The store contract against a real MinIO, plus what only S3 has: multipart uploads, an unreachable
+ * endpoint (retryable), and credentials that must never leak into URIs, errors or stored objects.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ListObjectsV2Command, PutObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  StoreUnavailableError,
+  isRetryableStoreError,
+  materializeModel,
+  openStore,
+} from '../../src/store/index';
+import { type RunningMinio, minioSkipReason, startMinio } from '../support/minio';
+import { runStoreContract } from './contract';
+
+const skip = minioSkipReason();
+const BUCKET = 'contract';
+let minio: RunningMinio | undefined;
+let prefixes = 0;
+
+if (skip) {
+  void it('S3 store contract', { skip }, () => undefined);
+} else {
+  before(async () => {
+    minio = await startMinio();
+    await minio.createBucket(BUCKET);
+  });
+  after(async () => {
+    await minio?.close();
+  });
+
+  runStoreContract('s3 (MinIO)', async () => {
+    const m = minio!;
+    const prefix = `t${prefixes++}`;
+    const client = new S3Client(m.s3);
+    return {
+      store: openStore(`s3://${BUCKET}/${prefix}`, { s3: m.s3 }),
+      tamperBlob: async (sha256, bytes) => {
+        await client.send(
+          new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/blobs/sha256/${sha256}`, Body: bytes }),
+        );
+      },
+    };
+  });
+
+  void describe('s3 store: transport and secrets', () => {
+    let work: string;
+    before(async () => {
+      work = await mkdtemp(join(tmpdir(), 'mlpipe-s3-'));
+    });
+    after(async () => {
+      await rm(work, { recursive: true, force: true });
+    });
+
+    void it('uploads a large file in parts and reads it back verified', async () => {
+      const store = openStore(`s3://${BUCKET}/large`, { s3: minio!.s3 });
+      const big = Buffer.alloc(18 * 1024 * 1024);
+      for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+      await writeFile(join(work, 'big.bin'), big);
+      const { version } = await store.publish({
+        name: 'model_export',
+        type: 'model',
+        files: [{ path: 'model.bin', source: join(work, 'big.bin') }],
+      });
+      const blob = await new S3Client(minio!.s3).send(
+        new GetObjectCommand({ Bucket: BUCKET, Key: `large/blobs/sha256/${version.files[0].sha256}` }),
+      );
+      assert.match(blob.ETag ?? '', /-\d+"$/, 'a multipart ETag ends with -<parts>');
+      await blob.Body?.transformToByteArray();
+      const dest = join(work, 'dl');
+      await store.download(version, dest);
+      assert.ok((await readFile(join(dest, 'model.bin'))).equals(big));
+    });
+
+    void it('fails with a retryable StoreUnavailableError while MinIO is down, and works once it is back', async () => {
+      const store = openStore(`s3://${BUCKET}/outage`, { s3: { ...minio!.s3, maxAttempts: 1 } });
+      await writeFile(join(work, 'f.txt'), 'x');
+      await store.publish({ name: 'a', type: 't', files: [{ path: 'f.txt', source: join(work, 'f.txt') }] });
+      await minio!.stop();
+      try {
+        await assert.rejects(store.resolve('a:latest'), (err: unknown) => {
+          assert.ok(err instanceof StoreUnavailableError, String(err));
+          assert.equal(isRetryableStoreError(err), true);
+          assert.match(err.message, /s3:\/\/contract\/outage/);
+          return true;
+        });
+        await assert.rejects(store.putRecord('runs/x', {}), StoreUnavailableError);
+      } finally {
+        await minio!.start();
+      }
+      assert.equal((await store.resolve('a:latest')).version, 0);
+    });
+
+    void it('never puts credentials in the URI, errors or stored objects', async () => {
+      const secret = process.env.AWS_SECRET_ACCESS_KEY!;
+      const keyId = process.env.AWS_ACCESS_KEY_ID!;
+      const store = openStore(`s3://${BUCKET}/secrets`, { s3: minio!.s3 });
+      await writeFile(join(work, 's.txt'), 'payload');
+      await store.publish({ name: 'a', type: 't', files: [{ path: 's.txt', source: join(work, 's.txt') }] });
+      await store.moveAlias('a', 'prod', 0);
+      await store.putRecord('runs/r', { ok: true });
+      assert.ok(!store.uri.includes(secret) && !store.uri.includes(keyId));
+      const client = new S3Client(minio!.s3);
+      const listed = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'secrets/' }));
+      for (const o of listed.Contents ?? []) {
+        const body = Buffer.from(
+          await (
+            await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: o.Key! }))
+          ).Body!.transformToByteArray(),
+        );
+        assert.ok(!body.includes(secret), `${o.Key} holds the secret key`);
+      }
+      // A wrong secret is an access error (not retryable) whose message does not echo any secret.
+      process.env.AWS_SECRET_ACCESS_KEY = 'wrong-secret-for-this-test';
+      try {
+        const denied = openStore(`s3://${BUCKET}/secrets`, { s3: minio!.s3 });
+        await assert.rejects(denied.resolve('a'), (err: unknown) => {
+          assert.equal(isRetryableStoreError(err), false);
+          assert.ok(!String((err as Error).message).includes('wrong-secret-for-this-test'));
+          assert.ok(!String((err as Error).message).includes(secret));
+          return true;
+        });
+      } finally {
+        process.env.AWS_SECRET_ACCESS_KEY = secret;
+      }
+    });
+
+    void it('materializes a model from a store ref, an s3:// directory and a local directory', async () => {
+      const store = openStore(`s3://${BUCKET}/models`, { s3: minio!.s3 });
+      await writeFile(join(work, 'MLmodel'), 'flavors: {}\n');
+      const { version } = await store.publish({
+        name: 'model_export',
+        type: 'model',
+        files: [{ path: 'MLmodel', source: join(work, 'MLmodel') }],
+      });
+      await store.moveAlias('model_export', 'prod', version.version);
+      const cacheDir = join(work, 'cache');
+      const byRef = await materializeModel('model_export:prod', { store, cacheDir });
+      assert.equal(byRef.version?.ref, 'model_export:v0');
+      assert.equal(await readFile(join(byRef.dir, 'MLmodel'), 'utf8'), 'flavors: {}\n');
+      assert.equal(
+        (await materializeModel('model_export:prod', { store, cacheDir })).dir,
+        byRef.dir,
+        'cached',
+      );
+
+      const client = new S3Client(minio!.s3);
+      await client.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: 'exports/m1/MLmodel', Body: 'flavors: {x: 1}\n' }),
+      );
+      await client.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: 'exports/m1/model/forest.bin',
+          Body: Buffer.from([1, 2, 3]),
+        }),
+      );
+      const byUri = await materializeModel(`s3://${BUCKET}/exports/m1`, { cacheDir, s3: minio!.s3 });
+      assert.deepEqual((await readdir(byUri.dir)).sort(), ['MLmodel', 'model']);
+      assert.deepEqual(await readFile(join(byUri.dir, 'model', 'forest.bin')), Buffer.from([1, 2, 3]));
+      assert.equal(byUri.version, undefined);
+
+      const local = await materializeModel(byUri.dir, { cacheDir });
+      assert.equal(local.dir, byUri.dir);
+    });
+  });
+}

@@ -130,6 +130,18 @@ void describe('plotConfusionMatrix', () => {
     assert.ok(a.png.equals(b.png));
   });
 
+  void it('gives the same bytes when plots render concurrently (vega id counters are not shared)', async () => {
+    const m = normalize(counts15());
+    const alone = await plotConfusionMatrix(GENRES, m);
+    const [a, , b] = await Promise.all([
+      plotConfusionMatrix(GENRES, m),
+      plotFeatureImportance(['x', 'y'], [0.4, 0.6]),
+      plotConfusionMatrix(GENRES, m),
+    ]);
+    assert.equal(a.svg, alone.svg);
+    assert.equal(b.svg, alone.svg);
+  });
+
   void it('escapes class names', async () => {
     const { svg } = await plotConfusionMatrix(
       ['<script>x</script>', 'a&b'],

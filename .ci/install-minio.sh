@@ -20,6 +20,5 @@ if [ -x "$bin" ] && "$bin" --version >/dev/null 2>&1; then
 fi
 
 echo "install-minio: building MinIO with go install (first time only, takes several minutes)"
-# A parallel build on a 2-core machine is slow either way; keep Go from oversubscribing it further.
 GOFLAGS="${GOFLAGS:-} -trimpath" go install github.com/minio/minio@latest
 "$bin" --version | head -1

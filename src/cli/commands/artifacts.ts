@@ -1,0 +1,214 @@
+/**
+ * `mlpipe artifacts ls|show|alias|history|download`: browse and curate the artifact store, the same
+ * way on the filesystem and S3 backends.
+ */
+import type { Command } from 'commander';
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import {
+  parseRef,
+  parseVersion,
+  type AliasEvent,
+  type ArtifactStore,
+  type ArtifactVersion,
+} from '../../store';
+
+type Print = (line: string) => void;
+
+export function registerArtifactsCommands(
+  program: Command,
+  getStore: () => Promise<ArtifactStore>,
+  print: Print = (line) => console.log(line),
+): void {
+  const artifacts = program
+    .command('artifacts')
+    .description('list, inspect, alias and download versioned artifacts');
+
+  artifacts
+    .command('ls [name]')
+    .description('list artifacts, or the versions of one artifact')
+    .option('--json', 'print JSON')
+    .action(async (name: string | undefined, opts: { json?: boolean }) => {
+      const store = await getStore();
+      if (name === undefined) {
+        const rows = [];
+        for (const artifact of await store.listArtifacts()) {
+          const [versions, aliases] = await Promise.all([
+            store.listVersions(artifact),
+            store.getAliases(artifact),
+          ]);
+          rows.push({ name: artifact, versions: versions.length, latest: aliases.latest, aliases });
+        }
+        if (opts.json) return print(JSON.stringify(rows, null, 2));
+        if (rows.length === 0) return print(`no artifacts in ${store.uri}`);
+        print(
+          table(
+            ['NAME', 'VERSIONS', 'LATEST', 'ALIASES'],
+            rows.map((r) => [
+              r.name,
+              String(r.versions),
+              r.latest === undefined ? '-' : `v${r.latest}`,
+              aliasList(r.aliases),
+            ]),
+          ),
+        );
+        return;
+      }
+      const artifactName = parseRef(name).name;
+      const [versions, aliases] = await Promise.all([
+        store.listVersions(artifactName),
+        store.getAliases(artifactName),
+      ]);
+      if (opts.json) return print(JSON.stringify({ name: artifactName, aliases, versions }, null, 2));
+      if (versions.length === 0) return print(`no versions of ${artifactName} in ${store.uri}`);
+      print(
+        table(
+          ['VERSION', 'DIGEST', 'SIZE', 'TYPE', 'CREATED', 'ALIASES', 'PRODUCER'],
+          versions.map((v) => [
+            v.ref,
+            v.digest.slice(0, 12),
+            humanSize(v.size),
+            v.type,
+            v.createdAt,
+            aliasesOf(aliases, v.version),
+            producerLabel(v),
+          ]),
+        ),
+      );
+    });
+
+  artifacts
+    .command('show <ref>')
+    .description('show one version: digest, producer, metadata and files (name:alias, name:vN or name)')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, opts: { json?: boolean }) => {
+      const store = await getStore();
+      const version = await store.resolve(ref);
+      const aliases = aliasesOf(await store.getAliases(version.name), version.version);
+      if (opts.json)
+        return print(JSON.stringify({ ...version, aliases: aliases ? aliases.split(', ') : [] }, null, 2));
+      print(`${version.ref}${ref === version.ref ? '' : `  (resolved from ${ref})`}`);
+      print(`  store        ${store.uri}`);
+      print(`  type         ${version.type}`);
+      if (version.description) print(`  description  ${version.description}`);
+      print(`  digest       sha256:${version.digest}`);
+      print(`  size         ${humanSize(version.size)} in ${version.files.length} file(s)`);
+      print(`  created      ${version.createdAt}`);
+      print(`  aliases      ${aliases || '-'}`);
+      if (version.producer) print(`  producer     ${producerLabel(version)} (run ${version.producer.runId})`);
+      if (Object.keys(version.metadata).length > 0)
+        print(`  metadata     ${JSON.stringify(version.metadata)}`);
+      print('');
+      print(
+        table(
+          ['PATH', 'SIZE', 'SHA256'],
+          version.files.map((f) => [f.path, humanSize(f.size), f.sha256]),
+        ),
+      );
+    });
+
+  artifacts
+    .command('alias <name> <alias> <version>')
+    .description('point an alias at a version, by compare-and-swap')
+    .option('--expected <version>', "the version the alias must point at now ('none' = must not exist)")
+    .option('--reason <text>', 'why (kept in the alias history)')
+    .action(
+      async (
+        name: string,
+        alias: string,
+        versionText: string,
+        opts: { expected?: string; reason?: string },
+      ) => {
+        const store = await getStore();
+        const artifactName = parseRef(name).name;
+        const expected =
+          opts.expected === undefined
+            ? undefined
+            : opts.expected === 'none'
+              ? null
+              : parseVersion(opts.expected);
+        const event = await store.moveAlias(artifactName, alias, parseVersion(versionText), {
+          ...(expected !== undefined ? { expected } : {}),
+          ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+          actor: `cli:${userInfo().username}`,
+        });
+        print(
+          `${artifactName}:${alias} ${event.from === null ? '(new)' : `v${event.from}`} → v${event.to}${opts.reason ? ` (${opts.reason})` : ''}`,
+        );
+      },
+    );
+
+  artifacts
+    .command('history <name> [alias]')
+    .description('the append-only history of alias moves (all aliases, or one)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, alias: string | undefined, opts: { json?: boolean }) => {
+      const store = await getStore();
+      const events = await store.aliasHistory(parseRef(name).name, alias);
+      if (opts.json) return print(JSON.stringify(events, null, 2));
+      if (events.length === 0) return print(`no alias moves for ${name}${alias ? `:${alias}` : ''}`);
+      print(
+        table(
+          ['AT', 'ALIAS', 'MOVE', 'ACTOR', 'REASON'],
+          events.map((e) => [e.at, e.alias, moveLabel(e), e.actor ?? '-', e.reason ?? '']),
+        ),
+      );
+    });
+
+  artifacts
+    .command('download <ref> <dir>')
+    .description('download a version into a directory, verifying every sha256')
+    .action(async (ref: string, dir: string) => {
+      const store = await getStore();
+      const version = await store.resolve(ref);
+      const dest = resolve(dir);
+      await store.download(version, dest);
+      print(
+        `downloaded ${version.ref} (${version.files.length} file(s), ${humanSize(version.size)}, sha256 verified) to ${dest}`,
+      );
+    });
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+function aliasList(aliases: Record<string, number>): string {
+  return Object.entries(aliases)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([alias, v]) => `${alias}→v${v}`)
+    .join(', ');
+}
+
+function aliasesOf(aliases: Record<string, number>, version: number): string {
+  return Object.keys(aliases)
+    .filter((a) => aliases[a] === version)
+    .sort()
+    .join(', ');
+}
+
+function producerLabel(v: ArtifactVersion): string {
+  return v.producer ? `${v.producer.workflowId}/${v.producer.step}#${v.producer.attempt}` : '-';
+}
+
+function moveLabel(e: AliasEvent): string {
+  return `${e.from === null ? '(new)' : `v${e.from}`} → v${e.to}`;
+}
+
+function humanSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,90 @@
+/** `mlpipe artifacts …` driven through commander against a real filesystem store. */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Command } from 'commander';
+import { registerArtifactsCommands } from '../../src/cli/commands/artifacts';
+import {
+  AliasConflictError,
+  ArtifactNotFoundError,
+  openStore,
+  type ArtifactStore,
+} from '../../src/store/index';
+
+void describe('mlpipe artifacts', () => {
+  let work: string;
+  let store: ArtifactStore;
+
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'mlpipe-cli-artifacts-'));
+    store = openStore(join(work, 'store'));
+    for (const content of ['first model', 'second model']) {
+      await writeFile(join(work, 'model.bin'), content);
+      await store.publish({
+        name: 'model_export',
+        type: 'model',
+        producer: { workflowId: 'wf-1', runId: 'r', step: 'train_random_forest', attempt: 1 },
+        metadata: { auc: 0.9 },
+        files: [{ path: 'model/model.bin', source: join(work, 'model.bin') }],
+      });
+    }
+  });
+  after(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  async function run(...args: string[]): Promise<string> {
+    const lines: string[] = [];
+    const program = new Command('mlpipe').exitOverride();
+    registerArtifactsCommands(
+      program,
+      () => Promise.resolve(store),
+      (line) => lines.push(line),
+    );
+    await program.parseAsync(['node', 'mlpipe', 'artifacts', ...args]);
+    return lines.join('\n');
+  }
+
+  void it('lists artifacts and versions', async () => {
+    assert.match(await run('ls'), /model_export\s+2\s+v1\s+latest→v1/);
+    const versions = await run('ls', 'model_export');
+    assert.match(versions, /model_export:v0/);
+    assert.match(versions, /model_export:v1 .*latest/);
+    assert.match(versions, /wf-1\/train_random_forest#1/);
+    assert.equal(JSON.parse(await run('ls', 'model_export', '--json')).versions.length, 2);
+  });
+
+  void it('shows a version as text and JSON', async () => {
+    const text = await run('show', 'model_export:latest');
+    assert.match(text, /^model_export:v1 {2}\(resolved from model_export:latest\)/);
+    assert.match(text, /model\/model\.bin/);
+    const json = JSON.parse(await run('show', 'model_export:v0', '--json'));
+    assert.equal(json.ref, 'model_export:v0');
+    assert.deepEqual(json.aliases, []);
+    await assert.rejects(run('show', 'model_export:prod'), ArtifactNotFoundError);
+  });
+
+  void it('moves an alias by CAS and shows its history', async () => {
+    assert.equal(
+      await run('alias', 'model_export', 'prod', 'v0', '--expected', 'none', '--reason', 'first'),
+      'model_export:prod (new) → v0 (first)',
+    );
+    await assert.rejects(run('alias', 'model_export', 'prod', '1', '--expected', 'none'), AliasConflictError);
+    assert.equal(
+      await run('alias', 'model_export', 'prod', '1', '--expected', 'v0'),
+      'model_export:prod v0 → v1',
+    );
+    const history = await run('history', 'model_export', 'prod');
+    assert.match(history, /prod\s+\(new\) → v0\s+cli:\S+\s+first/);
+    assert.match(history, /prod\s+v0 → v1/);
+    assert.match(await run('history', 'model_export'), /latest/);
+  });
+
+  void it('downloads a version with verified digests', async () => {
+    const out = await run('download', 'model_export:v0', join(work, 'dl'));
+    assert.match(out, /downloaded model_export:v0 \(1 file\(s\)/);
+    assert.equal(await readFile(join(work, 'dl', 'model', 'model.bin'), 'utf8'), 'first model');
+  });
+});

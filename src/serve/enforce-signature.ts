@@ -25,22 +25,17 @@ export function enforceSignature(input: RawInput, signature: readonly InputColum
   if (nRows === 0) throw badRequest(`The input (${input.source}) has no rows.`);
   const textCells = input.kind === 'split' && input.textCells;
 
-  const missing: string[] = [];
-  const columns = new Array<Column>(signature.length);
-  for (let j = 0; j < signature.length; j++) {
-    const spec = signature[j];
-    const read = cellReader(input, spec.name);
-    if (read === undefined) {
-      if (spec.required) missing.push(spec.name);
-      columns[j] = allMissing(spec, nRows);
-    } else {
-      columns[j] = readColumn(spec, read, nRows, textCells);
-    }
-  }
-  if (missing.length > 0) {
-    const list = missing.map((m) => `'${m}'`).join(', ');
-    throw badRequest(`Model is missing inputs [${list}] (${input.source}).`);
-  }
+  // Every missing column is reported at once, before any value is read.
+  const readers = signature.map((spec) => cellReader(input, spec.name));
+  const missing = signature
+    .filter((spec, j) => readers[j] === undefined && spec.required)
+    .map((s) => `'${s.name}'`);
+  if (missing.length > 0)
+    throw badRequest(`Model is missing inputs [${missing.join(', ')}] (${input.source}).`);
+  const columns = signature.map((spec, j) => {
+    const read = readers[j];
+    return read === undefined ? allMissing(spec, nRows) : readColumn(spec, read, nRows, textCells);
+  });
   return new Table(columns, nRows);
 }
 

@@ -36,7 +36,7 @@ export interface ScoringRequest {
   predictProba?: boolean;
 }
 
-const REQUIRED_FORMAT_MESSAGE =
+export const REQUIRED_FORMAT_MESSAGE =
   'The input must be a JSON dictionary with exactly one of the input fields ' +
   `${INPUT_FORMATS.map((f) => `'${f}'`).join(', ')}`;
 

@@ -6,10 +6,16 @@
  * the signature only → predictProba → a small response object. Nothing per request is sized by the model
  * beyond one probability row per input row.
  */
-import fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
 import { ScoringRequestError, badRequest, type MlflowErrorBody } from './errors';
 import { enforceSignature } from './enforce-signature';
 import {
+  REQUIRED_FORMAT_MESSAGE,
   jsonBodySchema,
   parseCsvRequest,
   parseJsonRequest,
@@ -39,12 +45,19 @@ export function buildScoringApp(slot: ModelSlot, opts: ScoringAppOptions = {}): 
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const app = fastify({
     logger: opts.logger ?? false,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
     // Requests that trickle in are cut off instead of holding a socket forever.
     requestTimeout: 30_000,
     // The envelope schema must check, not rewrite: no coercion, defaults or removal of unknown keys.
-    ajv: { customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false } },
+    ajv: {
+      customOptions: {
+        coerceTypes: false,
+        useDefaults: false,
+        removeAdditional: false,
+        allowUnionTypes: true,
+      },
+    },
   });
 
   app.removeAllContentTypeParsers();
@@ -89,8 +102,9 @@ export function buildScoringApp(slot: ModelSlot, opts: ScoringAppOptions = {}): 
       schema: { body: { content: { 'application/json': { schema: jsonBodySchema } } } },
       schemaErrorFormatter: (errors) => {
         const e = errors[0];
-        const where = e?.instancePath ? jsonPath(e.instancePath) : 'The request body';
-        return badRequest(`${where} ${e?.message ?? 'is invalid'}.`);
+        if (!e?.instancePath)
+          return badRequest(`The request body must be a JSON object. ${REQUIRED_FORMAT_MESSAGE}.`);
+        return badRequest(`${jsonPath(e.instancePath)} ${e.message ?? 'is invalid'}.`);
       },
     },
     (request) => {
@@ -134,6 +148,7 @@ export function buildScoringApp(slot: ModelSlot, opts: ScoringAppOptions = {}): 
         ref: served.resolvedRef ?? null,
         version: served.version ?? null,
         digest: served.digest ?? null,
+        model_digest: served.modelDigest ?? null,
         loaded_at: served.loadedAt,
       },
     };

@@ -27,6 +27,9 @@ export interface ServedModel {
   /** The resolved store version (`model_export:v3`) when the model came from a store. */
   readonly resolvedRef?: string;
   readonly version?: number;
+  /** The store version's digest (over all files of the export). */
   readonly digest?: string;
+  /** The model file's own digest (MLmodel's model_digest), whatever the source. */
+  readonly modelDigest?: string;
   readonly loadedAt: string;
 }

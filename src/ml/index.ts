@@ -1,0 +1,151 @@
+/**
+ * The ML library's public surface: tables, transformers, the inference pipeline, engines, metrics,
+ * statistics, the model file and the MLflow-layout export. Activities, the CLI, the scoring server
+ * and the bench import from here (re-exports by name; internals stay internal).
+ */
+
+// Shared classifier contract
+export type {
+  ClassifierEngine,
+  EngineName,
+  FeatureMatrix,
+  FitOptions,
+  FitProgress,
+  FittedClassifier,
+  ModelArray,
+  ModelData,
+} from './classifier';
+
+// Tables
+export {
+  Table,
+  isNumericType,
+  DEFAULT_NA_VALUES,
+  parseNumber,
+  parseCsv,
+  readCsv,
+  formatCsv,
+  writeCsv,
+  parseParquet,
+  readParquet,
+  readTable,
+  selectRows,
+  uniqueRowIndices,
+  dropDuplicates,
+  concatTables,
+  addTextFeature,
+  tableFromRecords,
+  tableFromSplit,
+  tableToSplit,
+  tableToRecords,
+  stratifiedSplit,
+} from './table/index';
+export type {
+  Column,
+  ColumnSpec,
+  ColumnType,
+  NumericColumn,
+  StringColumn,
+  CsvReadOptions,
+  ParquetReadOptions,
+  ReadTableOptions,
+  TextFeatureOptions,
+  RecordsOptions,
+  SplitFrame,
+  StratifiedSplitOptions,
+  SplitResult,
+} from './table/index';
+
+// Transformers
+export {
+  tokenize,
+  fitSimpleImputer,
+  fitStandardScaler,
+  fitOrdinalEncoder,
+  fitOneHotEncoder,
+  fitTfidfVectorizer,
+  FittedSimpleImputer,
+  FittedStandardScaler,
+  FittedOrdinalEncoder,
+  FittedOneHotEncoder,
+  FittedTfidfVectorizer,
+  FittedColumnTransformer,
+  DEFAULT_UNKNOWN_VALUE,
+  fitStep,
+  loadStep,
+} from './transformers/index';
+export type {
+  Values,
+  Category,
+  ImputeStrategy,
+  SimpleImputerSpec,
+  StandardScalerSpec,
+  OrdinalEncoderSpec,
+  OneHotEncoderSpec,
+  TfidfVectorizerSpec,
+  FittedStep,
+  StepSpec,
+  StepState,
+  TrackSpec,
+  ColumnTransformerState,
+} from './transformers/index';
+
+// Inference pipeline
+export {
+  InferencePipeline,
+  fitInferencePipeline,
+  validateSpec,
+  referenceTracks,
+  labelStrings,
+  sortedClasses,
+  encodeLabels,
+  decodeLabels,
+  argmaxRows,
+} from './pipeline/index';
+export type { FitPipelineOptions, PipelineSpec, EncodedLabels } from './pipeline/index';
+
+// Engines
+export { getEngine, isEngineName, ENGINE_NAMES, DEFAULT_ENGINE, mlRandomForestEngine } from './engines/index';
+
+// Metrics and statistics
+export {
+  accuracy,
+  confusionMatrix,
+  normalizeConfusionMatrix,
+  macroF1,
+  logLoss,
+  binaryRocAuc,
+  rocAuc,
+} from './metrics/index';
+export type { Labels, MultiClass } from './metrics/index';
+export { ks2samp, kolmogornSf, smirnovSf } from './stats/index';
+export type { KsResult, KsMethod, NanPolicy } from './stats/index';
+
+// Model file and export
+export {
+  serializeModel,
+  deserializeModel,
+  saveModel,
+  loadModel,
+  modelDigest,
+  MODEL_FILE_NAME,
+  FORMAT_VERSION,
+} from './model-file/index';
+export {
+  exportModel,
+  loadModelExport,
+  modelUuid,
+  FLAVOR,
+  enforceSignature,
+  signatureOf,
+  parseSignatureInputs,
+  SignatureError,
+  describeEnvironment,
+} from './model-export/index';
+export type {
+  ExportOptions,
+  ExportResult,
+  LoadedExport,
+  ModelSignature,
+  SignatureColumn,
+} from './model-export/index';

@@ -47,10 +47,15 @@ export function buildTree(job: TreeJob, seed: number): TreeArrays {
   let nIn = 0;
   for (let i = 0; i < nRows; i++) if (w[i] !== 0) nIn++;
   const idx = new Uint32Array(nIn);
+  const ny = new Uint16Array(nIn);
+  const nw = new Float64Array(nIn);
   let totalW = 0;
   for (let i = 0, j = 0; i < nRows; i++) {
     if (w[i] !== 0) {
-      idx[j++] = i;
+      idx[j] = i;
+      ny[j] = y[i];
+      nw[j] = w[i];
+      j++;
       totalW += w[i];
     }
   }
@@ -60,6 +65,8 @@ export function buildTree(job: TreeJob, seed: number): TreeArrays {
     nFeatures: binned.nFeatures,
     y,
     w,
+    ny,
+    nw,
     K,
     criterion: job.criterion,
     minSamplesLeaf: job.grow.minSamplesLeaf,

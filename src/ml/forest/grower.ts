@@ -90,20 +90,12 @@ function impurity(criterion: number, t: Float64Array, o: number, K: number): { W
   return { W, imp };
 }
 
-function sumClasses(
-  d: SplitData,
-  idx: Uint32Array,
-  start: number,
-  end: number,
-  out: Float64Array,
-  o: number,
-): void {
-  const { y, w } = d;
-  for (let j = start; j < end; j++) {
-    const id = idx[j];
-    out[o + y[id]] += w[id];
-  }
+function sumClasses(d: SplitData, start: number, end: number, out: Float64Array, o: number): void {
+  const { ny, nw } = d;
+  for (let j = start; j < end; j++) out[o + ny[j]] += nw[j];
 }
+
+const NONE = new Int32Array(0);
 
 /** sklearn's EPSILON: a node at or below this impurity is pure. */
 const EPSILON = 2.220446049250313e-16;
@@ -116,10 +108,13 @@ interface Pending {
   split: SplitCandidate | null;
   /** Impurity decrease the split would bring (weighted by the node's share of the root weight). */
   gain: number;
+  /** Features constant in this node (known from ancestors, plus those found here once split). */
+  constants: Int32Array;
 }
 
 /**
- * Grows a tree over the in-bag rows `idx` (reordered in place). `rng` draws the feature subsets.
+ * Grows a tree over the in-bag rows `idx` (reordered in place, with d.ny / d.nw aligned to it).
+ * `rng` draws the feature subsets.
  */
 export function growTree(d: SplitData, idx: Uint32Array, params: GrowParams, rng: Random): TrainTree {
   const K = d.K;
@@ -129,12 +124,25 @@ export function growTree(d: SplitData, idx: Uint32Array, params: GrowParams, rng
   for (let f = 0; f < d.nFeatures; f++) features[f] = f;
 
   const root = tree.addNode();
-  sumClasses(d, idx, 0, idx.length, tree.totals, root * K);
+  sumClasses(d, 0, idx.length, tree.totals, root * K);
   const rootW = impurity(d.criterion, tree.totals, 0, K).W;
 
   /** Finds the node's split, or null when it must be a leaf. */
-  const findSplit = (node: number, start: number, end: number, depth: number): Pending => {
-    const pending: Pending = { node, start, end, depth, split: null, gain: 0 };
+  // `features` is a permutation of the feature ids and pos its inverse; a node's known-constant
+  // features are moved to its front before drawing (sklearn keeps them there implicitly).
+  const pos = new Int32Array(d.nFeatures);
+  for (let f = 0; f < d.nFeatures; f++) pos[f] = f;
+  const swap = (i: number, j: number): void => {
+    const a = features[i];
+    const b = features[j];
+    features[i] = b;
+    features[j] = a;
+    pos[b] = i;
+    pos[a] = j;
+  };
+
+  const findSplit = (node: number, start: number, end: number, depth: number, known: Int32Array): Pending => {
+    const pending: Pending = { node, start, end, depth, split: null, gain: 0, constants: known };
     const n = end - start;
     const { W, imp } = impurity(d.criterion, tree.totals, node * K, K);
     if (
@@ -147,16 +155,41 @@ export function growTree(d: SplitData, idx: Uint32Array, params: GrowParams, rng
       return pending;
     }
     const best = newCandidate();
-    // Draw features without replacement until max_features non-constant ones were evaluated,
-    // continuing past max_features while the drawn ones are constant in this node (as sklearn does).
+    // sklearn's BestSplitter draw: features without replacement, skipping (but counting) features
+    // known to be constant from the ancestors; stop after max_features draws unless every draw so
+    // far was constant. Features found constant here are passed on to the children.
     const F = d.nFeatures;
+    const nKnown = known.length;
+    for (let i = 0; i < nKnown; i++) swap(i, pos[known[i]]);
+    let fi = F;
+    let nFound = 0;
+    let nDrawnConstants = 0;
+    let nTotalConstants = nKnown;
     let visited = 0;
-    for (let j = 0; j < F && visited < params.maxFeatures; j++) {
-      const r = j + rng.nextInt(F - j);
-      const f = features[r];
-      features[r] = features[j];
-      features[j] = f;
-      if (evaluateFeature(d, scratch, idx, start, end, f, best) !== FEATURE_CONSTANT) visited++;
+    while (fi > nTotalConstants && (visited < params.maxFeatures || visited <= nFound + nDrawnConstants)) {
+      visited++;
+      let fj = nDrawnConstants + rng.nextInt(fi - nFound - nDrawnConstants);
+      if (fj < nKnown) {
+        swap(nDrawnConstants, fj);
+        nDrawnConstants++;
+        continue;
+      }
+      fj += nFound;
+      const f = features[fj];
+      if (evaluateFeature(d, scratch, idx, start, end, f, best) === FEATURE_CONSTANT) {
+        swap(fj, nTotalConstants);
+        nFound++;
+        nTotalConstants++;
+        continue;
+      }
+      fi--;
+      swap(fi, fj);
+    }
+    if (nFound > 0) {
+      const c = new Int32Array(nKnown + nFound);
+      c.set(known);
+      for (let i = 0; i < nFound; i++) c[nKnown + i] = features[nKnown + i];
+      pending.constants = c;
     }
     if (!best.found) return pending;
     pending.split = best;
@@ -169,14 +202,14 @@ export function growTree(d: SplitData, idx: Uint32Array, params: GrowParams, rng
   /** Applies a found split: partitions, creates both children, records the importance. */
   const applySplit = (p: Pending): { left: Pending; right: Pending } | null => {
     const s = p.split as SplitCandidate;
-    const mid = partition(d.bins, d.nRows, idx, p.start, p.end, s.feature, s.bin, s.missingLeft);
+    const mid = partition(d.bins, d.nRows, idx, d.ny, d.nw, p.start, p.end, s.feature, s.bin, s.missingLeft);
     const { W, imp } = impurity(d.criterion, tree.totals, p.node * K, K);
     const l = tree.addNode();
     const r = tree.addNode();
     const t = tree.totals;
     t.fill(0, l * K, l * K + 2 * K);
-    sumClasses(d, idx, p.start, mid, t, l * K);
-    sumClasses(d, idx, mid, p.end, t, r * K);
+    sumClasses(d, p.start, mid, t, l * K);
+    sumClasses(d, mid, p.end, t, r * K);
     const L = impurity(d.criterion, t, l * K, K);
     const R = impurity(d.criterion, t, r * K, K);
     const decrease = W * imp - L.W * L.imp - R.W * R.imp;
@@ -190,18 +223,21 @@ export function growTree(d: SplitData, idx: Uint32Array, params: GrowParams, rng
     tree.missingLeft[p.node] = s.missingLeft ? 1 : 0;
     tree.left[p.node] = l;
     tree.importance[s.feature] += decrease;
+    const constants = p.constants;
     return {
-      left: { node: l, start: p.start, end: mid, depth: p.depth + 1, split: null, gain: 0 },
-      right: { node: r, start: mid, end: p.end, depth: p.depth + 1, split: null, gain: 0 },
+      left: { node: l, start: p.start, end: mid, depth: p.depth + 1, split: null, gain: 0, constants },
+      right: { node: r, start: mid, end: p.end, depth: p.depth + 1, split: null, gain: 0, constants },
     };
   };
 
   if (params.maxLeafNodes > 0) growBestFirst(root, idx.length, findSplit, applySplit, params.maxLeafNodes);
   else {
-    const stack: Pending[] = [{ node: root, start: 0, end: idx.length, depth: 0, split: null, gain: 0 }];
+    const stack: Pending[] = [
+      { node: root, start: 0, end: idx.length, depth: 0, split: null, gain: 0, constants: NONE },
+    ];
     while (stack.length > 0) {
       const top = stack.pop() as Pending;
-      const p = findSplit(top.node, top.start, top.end, top.depth);
+      const p = findSplit(top.node, top.start, top.end, top.depth, top.constants);
       if (p.split === null) continue;
       const children = applySplit(p);
       if (children === null) continue;
@@ -214,7 +250,7 @@ export function growTree(d: SplitData, idx: Uint32Array, params: GrowParams, rng
 function growBestFirst(
   root: number,
   n: number,
-  findSplit: (node: number, start: number, end: number, depth: number) => Pending,
+  findSplit: (node: number, start: number, end: number, depth: number, known: Int32Array) => Pending,
   applySplit: (p: Pending) => { left: Pending; right: Pending } | null,
   maxLeafNodes: number,
 ): void {
@@ -222,11 +258,11 @@ function growBestFirst(
   // split next, until max_leaf_nodes leaves exist.
   const frontier: Pending[] = [];
   const expand = (p: Pending): void => {
-    const found = findSplit(p.node, p.start, p.end, p.depth);
+    const found = findSplit(p.node, p.start, p.end, p.depth, p.constants);
     if (found.split === null) return;
     frontier.push(found);
   };
-  expand({ node: root, start: 0, end: n, depth: 0, split: null, gain: 0 });
+  expand({ node: root, start: 0, end: n, depth: 0, split: null, gain: 0, constants: NONE });
   let leaves = 1;
   while (frontier.length > 0 && leaves < maxLeafNodes) {
     // Largest impurity decrease first; ties by node id keep it deterministic.

@@ -8,23 +8,25 @@ import { MISSING_BIN } from './binning';
 
 export const HIST_BINS = MISSING_BIN + 1;
 
-/** Fast kernel: accumulates node samples idx[start, end) of one feature column into zeroed buffers. */
+/**
+ * Fast kernel: accumulates node samples idx[start, end) of one feature column into zeroed buffers;
+ * ny / nw are the class and weight of each index position.
+ */
 export function buildHistogram(
   bins: Uint8Array,
   base: number,
   idx: Uint32Array,
   start: number,
   end: number,
-  y: Int32Array,
-  w: Float64Array,
+  ny: Uint16Array,
+  nw: Float64Array,
   K: number,
   hist: Float64Array,
   binCount: Int32Array,
 ): void {
   for (let j = start; j < end; j++) {
-    const id = idx[j];
-    const b = bins[base + id];
-    hist[b * K + y[id]] += w[id];
+    const b = bins[base + idx[j]];
+    hist[b * K + ny[j]] += nw[j];
     binCount[b]++;
   }
 }

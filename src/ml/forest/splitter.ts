@@ -26,6 +26,12 @@ export interface SplitData {
   y: Int32Array;
   /** Per-row sample weight for this tree (bootstrap count × class weight). */
   w: Float64Array;
+  /**
+   * Class and weight of the sample at each position of the index array, moved along with it by
+   * `partition`, so the kernels read them sequentially instead of gathering by row id.
+   */
+  ny: Uint16Array;
+  nw: Float64Array;
   K: number;
   criterion: number;
   minSamplesLeaf: number;
@@ -50,7 +56,8 @@ export function newCandidate(): SplitCandidate {
 export class SplitScratch {
   readonly hist: Float64Array;
   readonly binCount: Int32Array;
-  readonly sortedId: Uint32Array;
+  readonly sortedC: Uint16Array;
+  readonly sortedW: Float64Array;
   readonly sortedBin: Uint8Array;
   readonly binKey: Uint8Array;
   readonly left: Float64Array;
@@ -59,7 +66,8 @@ export class SplitScratch {
   constructor(nRows: number, K: number) {
     this.hist = new Float64Array(HIST_BINS * K);
     this.binCount = new Int32Array(HIST_BINS + 1);
-    this.sortedId = new Uint32Array(nRows);
+    this.sortedC = new Uint16Array(nRows);
+    this.sortedW = new Float64Array(nRows);
     this.sortedBin = new Uint8Array(nRows);
     this.binKey = new Uint8Array(nRows);
     this.left = new Float64Array(K);
@@ -226,7 +234,7 @@ function evaluateByHistogram(
 ): number {
   const K = d.K;
   const { hist, binCount, left: L, total: T, missing: M } = s;
-  buildHistogram(d.bins, f * d.nRows, idx, start, end, d.y, d.w, K, hist, binCount);
+  buildHistogram(d.bins, f * d.nRows, idx, start, end, d.ny, d.nw, K, hist, binCount);
   let minB = MISSING_BIN;
   let maxB = -1;
   for (let b = 0; b < MISSING_BIN; b++) {
@@ -296,9 +304,9 @@ function evaluateBySweep(
   best: SplitCandidate,
 ): number {
   const K = d.K;
-  const { bins, y, w } = d;
+  const { bins, ny, nw } = d;
   const base = f * d.nRows;
-  const { binCount: cnt, sortedId, sortedBin, binKey, left: L, total: T, missing: M } = s;
+  const { binCount: cnt, sortedC, sortedW, sortedBin, binKey, left: L, total: T, missing: M } = s;
   T.fill(0);
   M.fill(0);
   let minB = MISSING_BIN;
@@ -306,35 +314,35 @@ function evaluateBySweep(
   let nM = 0;
   const n = end - start;
   for (let j = 0; j < n; j++) {
-    const id = idx[start + j];
-    const b = bins[base + id];
+    const b = bins[base + idx[start + j]];
     binKey[j] = b;
     if (b === MISSING_BIN) {
-      M[y[id]] += w[id];
+      M[ny[start + j]] += nw[start + j];
       nM++;
     } else {
-      T[y[id]] += w[id];
+      T[ny[start + j]] += nw[start + j];
       if (b < minB) minB = b;
       if (b > maxB) maxB = b;
     }
   }
   if (nM === n || (nM === 0 && minB === maxB)) return FEATURE_CONSTANT;
   const nT = n - nM;
-  // Non-missing samples ordered by bin into sortedId / sortedBin[0, nT).
+  // Non-missing samples ordered by bin into sortedC / sortedW / sortedBin[0, nT).
   if (nT <= INSERTION_SORT_MAX) {
     let m = 0;
     for (let j = 0; j < n; j++) {
       const b = binKey[j];
       if (b === MISSING_BIN) continue;
-      const id = idx[start + j];
       let p = m++;
       while (p > 0 && sortedBin[p - 1] > b) {
         sortedBin[p] = sortedBin[p - 1];
-        sortedId[p] = sortedId[p - 1];
+        sortedC[p] = sortedC[p - 1];
+        sortedW[p] = sortedW[p - 1];
         p--;
       }
       sortedBin[p] = b;
-      sortedId[p] = id;
+      sortedC[p] = ny[start + j];
+      sortedW[p] = nw[start + j];
     }
   } else {
     for (let j = 0; j < n; j++) cnt[binKey[j]]++;
@@ -348,23 +356,53 @@ function evaluateBySweep(
       const b = binKey[j];
       if (b === MISSING_BIN) continue;
       const p = cnt[b]++;
-      sortedId[p] = idx[start + j];
+      sortedC[p] = ny[start + j];
+      sortedW[p] = nw[start + j];
       sortedBin[p] = b;
     }
     cnt.fill(0, minB, maxB + 1);
     cnt[MISSING_BIN] = 0;
   }
   computeTotals(K, T, M, nT, nM);
+  if (d.criterion === GINI) {
+    sweepGini(d, s, nT, f, best);
+    return FEATURE_EVALUATED;
+  }
   L.fill(0);
+  let nL = 0,
+    WL = 0;
+  for (let p = 0; p < nT; p++) {
+    const ww = sortedW[p];
+    L[sortedC[p]] += ww;
+    WL += ww;
+    nL++;
+    const b = sortedBin[p];
+    if (p + 1 < nT && sortedBin[p + 1] === b) continue;
+    consider(d, s, f, b, nL, WL, 0, 0, 0, best);
+  }
+  return FEATURE_EVALUATED;
+}
+
+/**
+ * Gini sweep over the samples sorted by bin, with every threshold's proxy computed inline from the
+ * incremental sums (the hot loop of the whole fit).
+ */
+function sweepGini(d: SplitData, s: SplitScratch, nT: number, f: number, best: SplitCandidate): void {
+  const { minSamplesLeaf: msl, minWeightLeaf: mwl } = d;
+  const { sortedC, sortedW, sortedBin, left: L, total: T, missing: M } = s;
+  const { WT, sqT, nM, WM, sqM, tm } = totals;
+  L.fill(0);
+  let bestP = best.proxy;
+  let bestB = -1;
+  let bestML = false;
   let nL = 0,
     WL = 0,
     sqL = 0,
     tl = 0,
     lm = 0;
   for (let p = 0; p < nT; p++) {
-    const id = sortedId[p];
-    const c = y[id];
-    const ww = w[id];
+    const c = sortedC[p];
+    const ww = sortedW[p];
     const lk = L[c];
     sqL += ww * (2 * lk + ww);
     tl += ww * T[c];
@@ -374,18 +412,54 @@ function evaluateBySweep(
     nL++;
     const b = sortedBin[p];
     if (p + 1 < nT && sortedBin[p + 1] === b) continue;
-    consider(d, s, f, b, nL, WL, sqL, tl, lm, best);
+    const nR = nT - nL;
+    const WR = WT - WL;
+    const sqR = sqT - 2 * tl + sqL;
+    if (nM === 0) {
+      if (nL >= msl && nR >= msl && WL >= mwl && WR >= mwl && WL > 0 && WR > 0) {
+        const q = sqL / WL + sqR / WR;
+        if (q > bestP) {
+          bestP = q;
+          bestB = b;
+          bestML = nL >= nR;
+        }
+      }
+      continue;
+    }
+    const nL2 = nL + nM;
+    const WL2 = WL + WM;
+    if (nL2 >= msl && nR >= msl && WL2 >= mwl && WR >= mwl && WL2 > 0 && WR > 0) {
+      const q = (sqL + 2 * lm + sqM) / WL2 + sqR / WR;
+      if (q > bestP) {
+        bestP = q;
+        bestB = b;
+        bestML = true;
+      }
+    }
+    const nR2 = nR + nM;
+    const WR2 = WR + WM;
+    if (nL >= msl && nR2 >= msl && WL >= mwl && WR2 >= mwl && WL > 0 && WR2 > 0) {
+      const q = sqL / WL + (sqR + 2 * (tm - lm) + sqM) / WR2;
+      if (q > bestP) {
+        bestP = q;
+        bestB = b;
+        bestML = false;
+      }
+    }
   }
-  return FEATURE_EVALUATED;
+  if (bestB >= 0) set(best, bestP, f, bestB, bestML);
 }
 
 /**
- * Reorders idx[start, end) so that the samples going left come first; returns the boundary.
+ * Reorders idx[start, end) (and ny, nw with it) so that the samples going left come first;
+ * returns the boundary.
  */
 export function partition(
   bins: Uint8Array,
   nRows: number,
   idx: Uint32Array,
+  ny: Uint16Array,
+  nw: Float64Array,
   start: number,
   end: number,
   feature: number,
@@ -403,6 +477,12 @@ export function partition(
       const t = idx[i];
       idx[i] = idx[j];
       idx[j] = t;
+      const c = ny[i];
+      ny[i] = ny[j];
+      ny[j] = c;
+      const w = nw[i];
+      nw[i] = nw[j];
+      nw[j] = w;
       j--;
     }
   }

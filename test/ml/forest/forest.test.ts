@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { modelDigest, nativeForestEngine } from '../../../src/ml/forest';
+import { accuracy, makeBlobs } from './synthetic';
+
+const base = { n_estimators: 12, max_depth: 8, random_state: 7 };
+
+void describe('native forest engine', () => {
+  const train = makeBlobs(900, 1);
+  const test = makeBlobs(600, 2);
+
+  void it('learns well above chance and reports normalised importances', async () => {
+    const m = await nativeForestEngine.fit(
+      train.X,
+      train.y,
+      { ...base, class_weight: 'balanced' },
+      { classes: train.classes },
+    );
+    const proba = m.predictProba(test.X);
+    assert.equal(proba.length, 600 * 3);
+    for (let i = 0; i < 600; i++) {
+      const s = proba[i * 3] + proba[i * 3 + 1] + proba[i * 3 + 2];
+      assert.ok(Math.abs(s - 1) < 1e-9, `row ${i} probabilities sum to ${s}`);
+    }
+    assert.ok(accuracy(proba, test.y, 3) > 0.7, 'accuracy well above 1/3');
+    const imp = m.featureImportances();
+    assert.ok(Math.abs(imp.reduce((a, x) => a + x, 0) - 1) < 1e-9);
+    assert.equal(imp[5], 0, 'a constant feature is never used');
+    assert.ok(imp[4] < imp[1], 'noise matters less than an informative feature');
+  });
+
+  void it('is byte-identical across n_jobs and runs (model digest)', async () => {
+    const fit = async (nJobs: number) =>
+      modelDigest(
+        (
+          await nativeForestEngine.fit(
+            train.X,
+            train.y,
+            { ...base, n_jobs: nJobs },
+            { classes: train.classes },
+          )
+        ).toModelData(),
+      );
+    const a = await fit(1);
+    const b = await fit(2);
+    const c = await fit(1);
+    assert.equal(a, b, 'n_jobs 1 vs 2');
+    assert.equal(a, c, 'two runs');
+    const other = modelDigest(
+      (
+        await nativeForestEngine.fit(
+          train.X,
+          train.y,
+          { ...base, random_state: 8 },
+          { classes: train.classes },
+        )
+      ).toModelData(),
+    );
+    assert.notEqual(a, other, 'another random_state gives another model');
+  });
+
+  void it('round-trips through ModelData with bit-identical predictions', async () => {
+    const m = await nativeForestEngine.fit(
+      train.X,
+      train.y,
+      { ...base, oob_score: true },
+      { classes: train.classes },
+    );
+    const data = m.toModelData();
+    // Simulate a file: copy every array into fresh buffers and the header through JSON.
+    const copy = {
+      header: JSON.parse(JSON.stringify(data.header)) as Record<string, unknown>,
+      arrays: Object.fromEntries(Object.entries(data.arrays).map(([k, a]) => [k, a.slice()])),
+    };
+    const loaded = nativeForestEngine.load(copy);
+    assert.deepEqual(
+      Buffer.from(loaded.predictProba(test.X).buffer),
+      Buffer.from(m.predictProba(test.X).buffer),
+    );
+    assert.equal(modelDigest(loaded.toModelData()), modelDigest(data));
+    assert.equal(loaded.oobScore, m.oobScore);
+    assert.ok(m.oobScore !== undefined && m.oobScore > 0.6, `oob score ${m.oobScore}`);
+  });
+
+  void it('rejects damaged model data with a message naming the field', async () => {
+    const m = await nativeForestEngine.fit(train.X, train.y, base, { classes: train.classes });
+    const data = m.toModelData();
+    const child = (data.arrays.child as Int32Array).slice();
+    child[0] = 0; // a node pointing to itself would loop forever
+    assert.throws(
+      () => nativeForestEngine.load({ ...data, arrays: { ...data.arrays, child } }),
+      /arrays\.child/,
+    );
+    assert.throws(
+      () => nativeForestEngine.load({ ...data, header: { ...data.header, format_version: 99 } }),
+      /format_version/,
+    );
+  });
+
+  void it('predicts rows with missing values in any feature, including ones never missing in training', async () => {
+    const clean = makeBlobs(600, 3, 0);
+    const m = await nativeForestEngine.fit(clean.X, clean.y, base, { classes: clean.classes });
+    const X = {
+      nRows: 2,
+      names: clean.X.names,
+      columns: clean.X.columns.map(() => new Float64Array([NaN, NaN])),
+    };
+    X.columns[1][1] = 3;
+    const p = m.predictProba(X);
+    assert.ok(p.every((v) => Number.isFinite(v)));
+    assert.ok(Math.abs(p[0] + p[1] + p[2] - 1) < 1e-9);
+    assert.ok(p[4] > p[3] && p[4] > p[5], 'the informative value still decides');
+  });
+
+  void it('supports the other criteria, best-first growth and the other class weights', async () => {
+    for (const extra of [
+      { criterion: 'entropy' },
+      { criterion: 'log_loss', max_features: null },
+      { max_leaf_nodes: 10 },
+      { class_weight: 'balanced_subsample', max_samples: 0.5 },
+      { class_weight: { x: 2, z: 0.5 }, bootstrap: false },
+      { min_samples_leaf: 5, min_weight_fraction_leaf: 0.01, min_impurity_decrease: 0.001 },
+    ]) {
+      const m = await nativeForestEngine.fit(
+        train.X,
+        train.y,
+        { ...base, ...extra },
+        { classes: train.classes },
+      );
+      const acc = accuracy(m.predictProba(test.X), test.y, 3);
+      assert.ok(acc > 0.7, `${JSON.stringify(extra)}: accuracy ${acc}`);
+    }
+    const leafy = await nativeForestEngine.fit(
+      train.X,
+      train.y,
+      { ...base, max_leaf_nodes: 5 },
+      { classes: train.classes },
+    );
+    const d = leafy.toModelData();
+    const leaves = (d.arrays.feature as Int32Array).filter((f) => f < 0).length;
+    assert.ok(leaves <= 5 * base.n_estimators, `${leaves} leaves`);
+  });
+
+  void it('reports progress per tree and can be cancelled', async () => {
+    const seen: number[] = [];
+    await nativeForestEngine.fit(
+      train.X,
+      train.y,
+      { ...base, n_jobs: 2 },
+      {
+        classes: train.classes,
+        onProgress: (p) => seen.push(p.done),
+      },
+    );
+    assert.deepEqual(
+      seen,
+      Array.from({ length: base.n_estimators }, (_, i) => i + 1),
+    );
+
+    const ac = new AbortController();
+    const big = { ...base, n_estimators: 400, max_depth: null };
+    const started = nativeForestEngine.fit(train.X, train.y, big, {
+      classes: train.classes,
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (p.done === 2) ac.abort();
+      },
+    });
+    await assert.rejects(started, (e: Error) => e.name === 'AbortError');
+    const pre = new AbortController();
+    pre.abort();
+    await assert.rejects(
+      nativeForestEngine.fit(train.X, train.y, base, { classes: train.classes, signal: pre.signal }),
+      (e: Error) => e.name === 'AbortError',
+    );
+  });
+});

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MISSING_BIN, binValue, fitBins, findThresholds } from '../../../src/ml/forest/binning';
+import {
+  HIST_BINS,
+  buildHistogram,
+  buildHistogramNaive,
+  subtractHistogram,
+} from '../../../src/ml/forest/histogram';
+import {
+  ENTROPY,
+  GINI,
+  HISTOGRAM_MIN_SAMPLES,
+  type SplitData,
+  SplitScratch,
+  bestSplitNaive,
+  evaluateFeature,
+  newCandidate,
+  partition,
+} from '../../../src/ml/forest/splitter';
+import { Random } from '../../../src/ml/random';
+
+/** Random binned data with few distinct values, some missing, and fractional weights. */
+function randomData(nRows: number, seed: number, criterion: number, minSamplesLeaf = 1): SplitData {
+  const rng = new Random(seed);
+  const K = 4;
+  const columns = [0, 1, 2].map((f) =>
+    Float64Array.from({ length: nRows }, () =>
+      rng.nextFloat() < 0.1 * f ? NaN : rng.nextInt(f === 2 ? 300 : 20),
+    ),
+  );
+  const binned = fitBins({ nRows, columns, names: ['a', 'b', 'c'] }, false);
+  const y = Int32Array.from({ length: nRows }, (_, i) => (columns[0][i] > 10 ? 1 : 0) + rng.nextInt(3));
+  const w = Float64Array.from({ length: nRows }, () => rng.nextInt(3) * (0.5 + rng.nextFloat()));
+  const rows = [...Array(nRows).keys()].filter((i) => w[i] > 0);
+  return {
+    bins: binned.bins,
+    nRows,
+    nFeatures: 3,
+    y,
+    w,
+    ny: Uint16Array.from(rows, (i) => y[i]),
+    nw: Float64Array.from(rows, (i) => w[i]),
+    K,
+    criterion,
+    minSamplesLeaf,
+    minWeightLeaf: 0,
+  };
+}
+
+function inBag(d: SplitData): Uint32Array {
+  return Uint32Array.from([...Array(d.nRows).keys()].filter((i) => d.w[i] > 0));
+}
+
+void describe('binning', () => {
+  void it('keeps the bin/threshold invariant used by the raw-float predictor', () => {
+    const rng = new Random(3);
+    for (const distinct of [1, 2, 50, 254, 255, 256, 5000]) {
+      const col = Float64Array.from({ length: 6000 }, () =>
+        rng.nextFloat() < 0.05 ? NaN : rng.nextInt(distinct) / 7,
+      );
+      const t = findThresholds(col);
+      assert.ok(t.length <= 254, `${distinct} distinct values give ${t.length} thresholds`);
+      for (let i = 1; i < t.length; i++) assert.ok(t[i] > t[i - 1], 'strictly increasing edges');
+      for (const x of col) {
+        const b = binValue(x, t);
+        if (Number.isNaN(x)) {
+          assert.equal(b, MISSING_BIN);
+          continue;
+        }
+        for (let e = 0; e < t.length; e++) assert.equal(b <= e, x <= t[e]);
+      }
+      if (distinct <= 255) {
+        const bins = new Set(Array.from(col, (x) => binValue(x, t)).filter((b) => b !== MISSING_BIN));
+        assert.equal(
+          bins.size,
+          Math.min(distinct, new Set(Array.from(col).filter((x) => !Number.isNaN(x))).size),
+        );
+      }
+    }
+  });
+});
+
+void describe('histogram kernel', () => {
+  void it('matches the naive histogram, and subtraction gives the sibling', () => {
+    const d = randomData(700, 1, GINI);
+    const idx = inBag(d);
+    const half = idx.length >> 1;
+    const K = d.K;
+    for (let f = 0; f < 3; f++) {
+      const col = d.bins.subarray(f * d.nRows, (f + 1) * d.nRows);
+      const parent = new Float64Array(HIST_BINS * K);
+      const parentCount = new Int32Array(HIST_BINS);
+      buildHistogram(d.bins, f * d.nRows, idx, 0, idx.length, d.ny, d.nw, K, parent, parentCount);
+      const naive = buildHistogramNaive(col, [...idx], d.y, d.w, K);
+      for (let b = 0; b < HIST_BINS; b++) {
+        assert.equal(parentCount[b], naive.count[b]);
+        for (let k = 0; k < K; k++) assert.ok(Math.abs(parent[b * K + k] - naive.hist[b][k]) < 1e-9);
+      }
+      const left = new Float64Array(HIST_BINS * K);
+      const leftCount = new Int32Array(HIST_BINS);
+      buildHistogram(d.bins, f * d.nRows, idx, 0, half, d.ny, d.nw, K, left, leftCount);
+      const right = new Float64Array(HIST_BINS * K);
+      const rightCount = new Int32Array(HIST_BINS);
+      subtractHistogram(parent, parentCount, left, leftCount, right, rightCount);
+      const naiveRight = buildHistogramNaive(col, [...idx.subarray(half)], d.y, d.w, K);
+      for (let b = 0; b < HIST_BINS; b++) {
+        assert.equal(rightCount[b], naiveRight.count[b]);
+        for (let k = 0; k < K; k++) assert.ok(Math.abs(right[b * K + k] - naiveRight.hist[b][k]) < 1e-9);
+      }
+    }
+  });
+});
+
+void describe('split kernels', () => {
+  // Node sizes on both sides of the insertion-sort, counting-sort and histogram thresholds.
+  const sizes = [5, 30, 200, HISTOGRAM_MIN_SAMPLES + 300];
+  for (const criterion of [GINI, ENTROPY]) {
+    for (const n of sizes) {
+      for (const msl of [1, 7]) {
+        void it(`finds the naive best split (criterion ${criterion}, ${n} rows, min_samples_leaf ${msl})`, () => {
+          const d = randomData(n, n + criterion * 13 + msl, criterion, msl);
+          const idx = inBag(d);
+          const scratch = new SplitScratch(d.nRows, d.K);
+          for (let f = 0; f < 3; f++) {
+            const best = newCandidate();
+            evaluateFeature(d, scratch, idx, 0, idx.length, f, best);
+            const naive = bestSplitNaive(d, [...idx], f);
+            if (naive.proxy === -Infinity) {
+              assert.equal(best.found, false);
+              continue;
+            }
+            assert.ok(best.found, `feature ${f}: a split exists`);
+            assert.ok(
+              Math.abs(best.proxy - naive.proxy) < 1e-7 * Math.abs(naive.proxy),
+              `feature ${f} proxy`,
+            );
+          }
+        });
+      }
+    }
+  }
+
+  void it('partitions in place, keeping class and weight aligned with the indices', () => {
+    const d = randomData(300, 9, GINI);
+    const idx = inBag(d);
+    const before = new Map([...idx].map((r, j) => [r, [d.ny[j], d.nw[j]]]));
+    const mid = partition(d.bins, d.nRows, idx, d.ny, d.nw, 0, idx.length, 1, 5, true);
+    for (let j = 0; j < idx.length; j++) {
+      const b = d.bins[d.nRows + idx[j]];
+      const left = b === MISSING_BIN ? true : b <= 5;
+      assert.equal(left, j < mid, `position ${j}`);
+      assert.deepEqual([d.ny[j], d.nw[j]], before.get(idx[j]));
+    }
+  });
+});

@@ -4,16 +4,22 @@
  * named by a store ref (a directory or an s3:// URI needs no store).
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { type PipelineConfig, projectRoot } from '../config';
 import { openStore, type ArtifactStore, type S3Options } from '../store';
 
 export interface ModelCommandDeps {
   /** The configured artifact store (config `storage.uri`). */
   getStore(): ArtifactStore | Promise<ArtifactStore>;
-  /** Where downloaded models are cached; default `.mlpipe/cache` in the working directory. */
-  cacheDir?: string;
-  /** S3 endpoint/region/path-style settings from config, for s3:// stores and model URIs. */
-  s3?: S3Options;
+  /** The loaded config (global --config and --set applied). */
+  getConfig(): Pick<PipelineConfig, 'storage'>;
+}
+
+export interface ModelSource {
+  store?: ArtifactStore;
+  /** Where downloaded models are cached: `.mlpipe/cache` in the project folder. */
+  cacheDir: string;
+  s3: S3Options;
 }
 
 /** True when `model` names a location (directory, file:// or s3:// URI) rather than a store ref. */
@@ -29,13 +35,20 @@ export function isModelLocation(model: string): boolean {
   );
 }
 
-export async function storeForModel(
+export async function modelSource(
   model: string,
   storeUri: string | undefined,
   deps: ModelCommandDeps,
   needStore = false,
-): Promise<ArtifactStore | undefined> {
-  if (storeUri) return openStore(storeUri, { s3: deps.s3 });
-  if (!needStore && isModelLocation(model)) return undefined;
-  return deps.getStore();
+): Promise<ModelSource> {
+  const s3Config = deps.getConfig().storage.s3;
+  const s3: S3Options = {
+    endpoint: s3Config.endpoint ?? undefined,
+    region: s3Config.region ?? undefined,
+    forcePathStyle: s3Config.force_path_style,
+  };
+  const cacheDir = join(projectRoot(), '.mlpipe', 'cache');
+  if (storeUri) return { store: openStore(storeUri, { s3, baseDir: process.cwd() }), cacheDir, s3 };
+  if (!needStore && isModelLocation(model)) return { cacheDir, s3 };
+  return { store: await deps.getStore(), cacheDir, s3 };
 }

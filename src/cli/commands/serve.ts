@@ -2,7 +2,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { parseByteSize } from '../../serve/byte-size';
 import { createScoringServer, DEFAULT_POLL_INTERVAL_MS } from '../../serve/server';
-import { type ModelCommandDeps, storeForModel } from '../../serve/model-command-deps';
+import { type ModelCommandDeps, modelSource } from '../../serve/model-command-deps';
 
 interface ServeOptions {
   model: string;
@@ -59,12 +59,12 @@ export function registerServeCommand(program: Command, deps: ModelCommandDeps): 
     .option('--max-body <size>', 'largest request body, e.g. 5mb or 512kb', byteSize, parseByteSize('5mb'))
     .option('--store <uri>', 'artifact store URI (default: storage.uri from the config)')
     .action(async (opts: ServeOptions) => {
-      const store = await storeForModel(opts.model, opts.store, deps, opts.followAlias);
+      const { store, cacheDir, s3 } = await modelSource(opts.model, opts.store, deps, opts.followAlias);
       const app = await createScoringServer({
         model: opts.model,
         store,
-        cacheDir: deps.cacheDir,
-        s3: deps.s3,
+        cacheDir,
+        s3,
         followAlias: opts.followAlias,
         pollIntervalMs: opts.pollInterval * 1000,
         bodyLimit: opts.maxBody,

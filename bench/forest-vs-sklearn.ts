@@ -1,0 +1,265 @@
+/**
+ * `npm run bench -- --data PATH [--replicate N] [--n-jobs N] [--engine E] [--json]`
+ *
+ * Fits the reference pipeline (ColumnTransformer + random forest: 100 trees, depth 13,
+ * class_weight balanced, tfidf max_features 10, random_state 42) on the reference preprocessing and
+ * splits (../shared/data/README.md), then, in the same run, scikit-learn's reference script on the
+ * same data with the same --replicate and --n-jobs, and prints both sides and the fit-time ratio.
+ *
+ * Setup for the scikit-learn side (Debian's interpreter, so the version is the same everywhere):
+ *   apt-get install -y python3-sklearn python3-pandas time
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { rocAuc } from '../src/ml/metrics/index';
+import { encodeLabels, fitInferencePipeline, type InferencePipeline } from '../src/ml/pipeline/index';
+import {
+  type Table,
+  addTextFeature,
+  concatTables,
+  dropDuplicates,
+  readTable,
+  selectRows,
+  stratifiedSplit,
+  writeCsv,
+} from '../src/ml/table/index';
+
+const REPO = resolve(__dirname, '..');
+const SHARED = resolve(REPO, '../shared');
+const SKLEARN_SCRIPT = join(SHARED, 'bench/sklearn_reference.py');
+const PYTHON = '/usr/bin/python3';
+const GNU_TIME = '/usr/bin/time';
+
+interface Side {
+  fit_s: number;
+  val_auc_ovo: number;
+  test_auc_ovo: number;
+  single_row_ms: number;
+  predict_rows_per_s: number;
+  peak_rss_mb: number;
+  [extra: string]: unknown;
+}
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`expected a positive integer, got "${v}"`);
+  return n;
+};
+
+function defaultData(): string {
+  const parquet = join(SHARED, 'data/genres_mod.parquet');
+  return existsSync(parquet) ? parquet : join(SHARED, 'data/genres_mod.csv');
+}
+
+/** The reference preprocessing: drop exact duplicates, text_feature = title + " " + song_name. */
+function preprocess(raw: Table, replicate: number): Table {
+  let t = addTextFeature(dropDuplicates(raw), {
+    name: 'text_feature',
+    columns: ['title', 'song_name'],
+    separator: ' ',
+  });
+  if (replicate > 1) t = concatTables(Array.from({ length: replicate }, () => t));
+  return t;
+}
+
+const SPEC = (engine: string, nJobs: number) => ({
+  target: 'genre',
+  features: {
+    numerical: [
+      'danceability',
+      'energy',
+      'loudness',
+      'speechiness',
+      'acousticness',
+      'instrumentalness',
+      'liveness',
+      'valence',
+      'tempo',
+      'duration_ms',
+    ],
+    categorical: ['time_signature', 'key'],
+    nlp: ['text_feature'],
+  },
+  tfidf: { max_features: 10 },
+  random_forest: {
+    engine,
+    n_estimators: 100,
+    criterion: 'gini',
+    max_depth: 13,
+    max_features: 'sqrt',
+    bootstrap: true,
+    class_weight: 'balanced',
+    n_jobs: nJobs,
+    random_state: 42,
+  },
+});
+
+function auc(pipe: InferencePipeline, table: Table): number {
+  const { codes } = encodeLabels(table.strings('genre') as string[], pipe.classes);
+  return rocAuc(codes, pipe.predictProba(table), pipe.classes.length, 'ovo');
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+async function runOurs(table: Table, engine: string, nJobs: number): Promise<Side> {
+  const outer = stratifiedSplit(table, { testSize: 0.3, stratify: 'genre', seed: 42 });
+  const inner = stratifiedSplit(outer.train, { testSize: 0.3, stratify: 'genre', seed: 42 });
+  const train = inner.train;
+  const t0 = performance.now();
+  const pipe = await fitInferencePipeline(train, SPEC(engine, nJobs));
+  const fitS = (performance.now() - t0) / 1000;
+  const valAuc = auc(pipe, inner.test);
+  const testAuc = auc(pipe, outer.test);
+
+  // Batch prediction through the whole pipeline (transform + forest) on the test set, one core.
+  const batch: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const s = performance.now();
+    pipe.predictProba(outer.test);
+    batch.push((performance.now() - s) / 1000);
+  }
+  // One row through the whole pipeline, as the scoring server does.
+  const one = selectRows(outer.test, [0]);
+  for (let r = 0; r < 200; r++) pipe.predictProba(one);
+  const single: number[] = [];
+  for (let r = 0; r < 1000; r++) {
+    const s = performance.now();
+    pipe.predictProba(one);
+    single.push(performance.now() - s);
+  }
+  return {
+    fit_s: round(fitS, 3),
+    val_auc_ovo: round(valAuc, 4),
+    test_auc_ovo: round(testAuc, 4),
+    single_row_ms: round(single.reduce((a, x) => a + x, 0) / single.length, 4),
+    single_row_p50_ms: round(median(single), 4),
+    predict_rows_per_s: Math.round(outer.test.nRows / Math.min(...batch)),
+    peak_rss_mb: round(process.resourceUsage().maxRSS / 1024, 1),
+    train_rows: train.nRows,
+    engine,
+  };
+}
+
+/** The scikit-learn script needs a CSV: the data file itself, its .csv sibling, or a temporary copy. */
+async function csvFor(
+  data: string,
+  raw: () => Promise<Table>,
+): Promise<{ path: string; cleanup: () => void }> {
+  if (extname(data).toLowerCase() === '.csv') return { path: data, cleanup: () => {} };
+  const sibling = join(dirname(data), `${basename(data, extname(data))}.csv`);
+  if (existsSync(sibling)) return { path: sibling, cleanup: () => {} };
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  const path = join(dir, 'data.csv');
+  await writeCsv(await raw(), path);
+  return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function runSklearn(csv: string, nJobs: number, replicate: number): Side {
+  const args = [SKLEARN_SCRIPT, '--data', csv, '--n-jobs', String(nJobs), '--replicate', String(replicate)];
+  // GNU time reports the child's peak RSS ("Maximum resident set size (kbytes)").
+  const useTime = existsSync(GNU_TIME);
+  const r = useTime
+    ? spawnSync(GNU_TIME, ['-v', PYTHON, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })
+    : spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.error) throw new Error(`cannot run ${PYTHON} ${SKLEARN_SCRIPT}: ${r.error.message}`);
+  if (r.status !== 0) {
+    throw new Error(
+      `${SKLEARN_SCRIPT} exited with ${r.status}; it needs Debian's python3-sklearn and python3-pandas.\n${r.stderr}`,
+    );
+  }
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  const out = JSON.parse(line) as Record<string, number>;
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  return {
+    fit_s: out.fit_s,
+    val_auc_ovo: out.val_auc_ovo,
+    test_auc_ovo: out.test_auc_ovo,
+    single_row_ms: out.single_row_ms,
+    predict_rows_per_s: Math.round((Number(out.rows) * 0.3 * 0.7) / out.predict_val_s),
+    peak_rss_mb: rss ? round(Number(rss[1]) / 1024, 1) : NaN,
+    train_rows: out.train_rows,
+    sklearn: out.sklearn,
+  };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('bench')
+    .description('Native random forest vs scikit-learn on the reference pipeline, in one run.')
+    .option('--data <path>', 'CSV or Parquet data (default ../shared/data/genres_mod.parquet)', defaultData())
+    .option('--replicate <n>', 'stack the cleaned table N times (scale test)', positiveInt, 1)
+    .option('--n-jobs <n>', 'worker threads / sklearn n_jobs on both sides', positiveInt, 1)
+    .option('--engine <name>', 'our engine (native or ml-random-forest)', 'native')
+    .option('--skip-sklearn', 'only run our side')
+    .option('--json', 'print one JSON object as the last line');
+  program.parse();
+  const o = program.opts<{
+    data: string;
+    replicate: number;
+    nJobs: number;
+    engine: string;
+    json?: boolean;
+    skipSklearn?: boolean;
+  }>();
+  const data = resolve(o.data);
+  if (!existsSync(data)) throw new Error(`${data}: no such data file`);
+
+  const readStart = performance.now();
+  const raw = await readTable(data);
+  const table = preprocess(raw, o.replicate);
+  const prepS = (performance.now() - readStart) / 1000;
+  const ours = await runOurs(table, o.engine, o.nJobs);
+  ours.prep_s = round(prepS, 3);
+
+  let sklearn: Side | null = null;
+  if (!o.skipSklearn) {
+    const csv = await csvFor(data, () => Promise.resolve(raw));
+    try {
+      sklearn = runSklearn(csv.path, o.nJobs, o.replicate);
+    } finally {
+      csv.cleanup();
+    }
+  }
+  const result = {
+    data,
+    replicate: o.replicate,
+    n_jobs: o.nJobs,
+    [o.engine]: ours,
+    sklearn,
+    fit_ratio: sklearn ? round(ours.fit_s / sklearn.fit_s, 3) : null,
+  };
+  const rows: [string, keyof Side][] = [
+    ['fit (s)', 'fit_s'],
+    ['val ROC-AUC ovo', 'val_auc_ovo'],
+    ['test ROC-AUC ovo', 'test_auc_ovo'],
+    ['one row (ms, mean)', 'single_row_ms'],
+    ['batch predict (rows/s)', 'predict_rows_per_s'],
+    ['peak RSS (MB)', 'peak_rss_mb'],
+  ];
+  console.log(`data ${data}, replicate ${o.replicate}, n_jobs ${o.nJobs}, ${ours.train_rows} training rows`);
+  console.log(`${'figure'.padEnd(24)}${o.engine.padStart(14)}${'scikit-learn'.padStart(14)}`);
+  for (const [label, key] of rows) {
+    console.log(
+      `${label.padEnd(24)}${String(ours[key]).padStart(14)}${String(sklearn ? sklearn[key] : '-').padStart(14)}`,
+    );
+  }
+  console.log(`one row p50 (ms): ${String(ours.single_row_p50_ms)}; fit ratio: ${result.fit_ratio ?? '-'}`);
+  if (o.json) console.log(JSON.stringify(result));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

@@ -22,6 +22,7 @@ import {
   DigestMismatchError,
   InvalidPublishError,
   InvalidRefError,
+  StoreError,
 } from './errors';
 import { checkArtifactPath, keys, seqFromKey, versionFromKey } from './keys';
 import { LATEST, checkAlias, checkName, formatRef, parseRef } from './refs';
@@ -129,16 +130,33 @@ export class VersionedArtifactStore implements ArtifactStore {
     if (await this.backend.exists(key)) return;
     const hashing = new HashingStream();
     const body = createReadStream(source, { highWaterMark: 1 << 20 }).pipe(hashing);
-    // The content address must match the bytes stored, even if the source changed since it was hashed.
-    await this.backend.putStream(key, body, () => {
-      const found = hashing.digest();
-      if (found !== file.sha256) {
-        throw new InvalidPublishError(
-          artifact,
-          `${source} (for ${file.path}) changed while it was being published: sha256 ${file.sha256} became ${found}`,
-        );
-      }
-    });
+    // The content address must match the bytes stored, even if the source changed since it was hashed:
+    // we re-hash while streaming, and S3 also checks the sha256 server-side.
+    try {
+      await this.backend.putStream(
+        key,
+        body,
+        () => {
+          const found = hashing.digest();
+          if (found !== file.sha256) {
+            throw new InvalidPublishError(
+              artifact,
+              `${source} (for ${file.path}) changed while it was being published: sha256 ${file.sha256} became ${found}`,
+            );
+          }
+        },
+        { sha256: file.sha256, size: file.size },
+      );
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw new InvalidPublishError(
+        artifact,
+        `upload of ${file.path} from ${source} failed: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
   }
 
   private async writeManifest(

@@ -10,6 +10,12 @@ export interface StoredObject {
   etag: string;
 }
 
+/** What the caller already knows about a body: lets S3 verify it server-side and pick single-part vs multipart. */
+export interface ExpectedContent {
+  sha256: string;
+  size: number;
+}
+
 export interface ObjectBackend {
   /** `file:///…` or `s3://bucket/prefix`: never contains credentials. */
   readonly uri: string;
@@ -29,7 +35,7 @@ export interface ObjectBackend {
    * Stream a (possibly large) body to `key`. `beforeCommit` runs once the stream is consumed;
    * if it throws, nothing stays at `key` (the fs backend never exposes it; S3 deletes it).
    */
-  putStream(key: string, body: Readable, beforeCommit: () => void): Promise<void>;
+  putStream(key: string, body: Readable, beforeCommit: () => void, expected?: ExpectedContent): Promise<void>;
   delete(key: string): Promise<void>;
 
   /** Every key starting with `prefix`. */

@@ -16,7 +16,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { PassThrough, type Readable } from 'node:stream';
 import { sleep } from '../concurrency';
 import { InvalidRefError, StoreAccessError, StoreUnavailableError } from '../errors';
-import type { ObjectBackend, StoredObject } from './backend';
+import type { ExpectedContent, ObjectBackend, StoredObject } from './backend';
 
 export interface S3Options {
   /** e.g. http://127.0.0.1:9000. Default: AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, then AWS. */
@@ -63,12 +63,16 @@ export function createS3Client(opts: S3Options = {}): S3Client {
   return new S3Client({
     ...settings,
     maxAttempts: opts.maxAttempts ?? 3,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
     // Fail fast on a dead endpoint so that the caller's retry policy (Temporal's) takes over.
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000 },
   });
 }
 
 const MULTIPART_PART_SIZE = 8 * 1024 * 1024;
+/** Bodies at least this large go up as multipart uploads. */
+const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
 const THROTTLING = new Set([
   'SlowDown',
   'Throttling',
@@ -204,8 +208,28 @@ export class S3Backend implements ObjectBackend {
     }
   }
 
-  async putStream(key: string, body: Readable, beforeCommit: () => void): Promise<void> {
+  async putStream(
+    key: string,
+    body: Readable,
+    beforeCommit: () => void,
+    expected?: ExpectedContent,
+  ): Promise<void> {
     await this.call(`upload ${key}`, async () => {
+      if (expected && expected.size < MULTIPART_THRESHOLD) {
+        // One request, and the server checks the bytes against our sha256 (x-amz-checksum-sha256).
+        await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.location.bucket,
+            Key: this.key(key),
+            Body: body,
+            ContentLength: expected.size,
+            ContentType: 'application/octet-stream',
+            ChecksumSHA256: Buffer.from(expected.sha256, 'hex').toString('base64'),
+          }),
+        );
+        return;
+      }
+      // Large: multipart, parts in parallel, each part checked server-side by its own sha256.
       const upload = new Upload({
         client: this.client,
         params: {
@@ -213,6 +237,7 @@ export class S3Backend implements ObjectBackend {
           Key: this.key(key),
           Body: body,
           ContentType: 'application/octet-stream',
+          ChecksumAlgorithm: 'SHA256',
         },
         partSize: MULTIPART_PART_SIZE,
         queueSize: 4,

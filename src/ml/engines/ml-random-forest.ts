@@ -136,6 +136,8 @@ class FittedMlrf implements FittedClassifier {
   readonly engine = ENGINE;
   constructor(
     private readonly model: RandomForestClassifier,
+    /** The model's JSON as saved: kept so that a loaded model serialises to the same bytes. */
+    private readonly modelJson: unknown,
     readonly nClasses: number,
     readonly nFeatures: number,
     private readonly importances: Float64Array,
@@ -165,7 +167,7 @@ class FittedMlrf implements FittedClassifier {
         n_classes: this.nClasses,
         n_features: this.nFeatures,
         feature_importances: Array.from(this.importances),
-        model: this.model.toJSON(),
+        model: this.modelJson,
       },
       arrays: {},
     };
@@ -203,6 +205,7 @@ export const mlRandomForestEngine: ClassifierEngine = {
     options.onProgress?.({ done: opts.nEstimators, total: opts.nEstimators, unit: 'trees' });
     return new FittedMlrf(
       model,
+      JSON.parse(JSON.stringify(model.toJSON())),
       options.classes.length,
       X.columns.length,
       normalisedImportances(model, X.columns.length),
@@ -219,6 +222,6 @@ export const mlRandomForestEngine: ClassifierEngine = {
       ? Float64Array.from(h.feature_importances as number[])
       : new Float64Array(nFeatures);
     const model = RandomForestClassifier.load(h.model as Parameters<typeof RandomForestClassifier.load>[0]);
-    return new FittedMlrf(model, nClasses, nFeatures, imp);
+    return new FittedMlrf(model, h.model, nClasses, nFeatures, imp);
   },
 };

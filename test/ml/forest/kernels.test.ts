@@ -124,7 +124,9 @@ void describe('split kernels', () => {
           const scratch = new SplitScratch(d.nRows, d.K);
           for (let f = 0; f < 3; f++) {
             const best = newCandidate();
-            evaluateFeature(d, scratch, idx, 0, idx.length, f, best);
+            const totals = new Float64Array(d.K);
+            for (const r of idx) totals[d.y[r]] += d.w[r];
+            evaluateFeature(d, scratch, idx, 0, idx.length, f, best, totals, 0);
             const naive = bestSplitNaive(d, [...idx], f);
             if (naive.proxy === -Infinity) {
               assert.equal(best.found, false);

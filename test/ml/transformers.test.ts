@@ -22,7 +22,12 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-12): void =>
 void test('SimpleImputer: median, mean, most_frequent (ties → smallest), constant', () => {
   const v = f64([1, NaN, 3, 10, NaN]);
   assert.deepEqual(
-    Array.from(fitSimpleImputer(v, { kind: 'simple_imputer', strategy: 'median' }, 'x').transform(v, 'x')[0]),
+    Array.from(
+      fitSimpleImputer(v, { kind: 'simple_imputer', strategy: 'median' }, 'x').transform(
+        v,
+        'x',
+      )[0] as Float64Array,
+    ),
     [1, 3, 3, 10, 3],
   );
   assert.equal(fitSimpleImputer(v, { kind: 'simple_imputer', strategy: 'mean' }, 'x').fill, 14 / 3);

@@ -5,7 +5,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FsBackend } from './backends/fs';
-import { S3Backend, createS3Client, parseS3Uri, resolveS3Settings, type S3Options } from './backends/s3';
+import { S3Backend, createS3Client, parseS3Uri, type S3Options } from './backends/s3';
 import { VersionedArtifactStore } from './versioned-store';
 import type { ArtifactStore } from './types';
 
@@ -18,9 +18,8 @@ export interface OpenStoreOptions {
 export function openStore(uri: string, options: OpenStoreOptions = {}): ArtifactStore {
   const text = uri.trim();
   if (text.startsWith('s3://')) {
-    const settings = resolveS3Settings(options.s3);
     return new VersionedArtifactStore(
-      new S3Backend(createS3Client(options.s3), parseS3Uri(text), settings.endpoint ?? 'AWS S3'),
+      new S3Backend(createS3Client(options.s3), parseS3Uri(text), options.s3),
     );
   }
   const dir = text.startsWith('file://')

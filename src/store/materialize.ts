@@ -10,7 +10,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { S3Backend, createS3Client, parseS3Uri, resolveS3Settings, type S3Options } from './backends/s3';
+import { S3Backend, createS3Client, parseS3Uri, type S3Options } from './backends/s3';
 import { sha256Hex } from './digest';
 import { mapLimit } from './concurrency';
 import { ArtifactNotFoundError, InvalidRefError } from './errors';
@@ -63,11 +63,7 @@ export async function materializeModel(
 
 async function downloadS3Directory(uri: string, opts: MaterializeOptions): Promise<string> {
   const location = parseS3Uri(uri);
-  const backend = new S3Backend(
-    createS3Client(opts.s3),
-    location,
-    resolveS3Settings(opts.s3).endpoint ?? 'AWS S3',
-  );
+  const backend = new S3Backend(createS3Client(opts.s3), location, opts.s3);
   const objects = (await backend.listDetailed('')).filter((o) => !o.key.endsWith('/'));
   if (objects.length === 0) throw new ArtifactNotFoundError(uri, backend.uri, 'no objects under this prefix');
   const fingerprint = sha256Hex(objects.map((o) => `${o.key}\t${o.etag}\t${o.size}\n`).join(''));

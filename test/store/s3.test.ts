@@ -14,6 +14,9 @@ import {
   materializeModel,
   openStore,
 } from '../../src/store/index';
+import { S3Backend, createS3Client } from '../../src/store/backends/s3';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { type RunningMinio, minioSkipReason, startMinio } from '../support/minio';
 import { runStoreContract } from './contract';
 
@@ -57,7 +60,9 @@ if (skip) {
     });
 
     void it('uploads a large file in parts and reads it back verified', async () => {
-      const store = openStore(`s3://${BUCKET}/large`, { s3: minio!.s3 });
+      const store = openStore(`s3://${BUCKET}/large`, {
+        s3: { ...minio!.s3, multipartThreshold: 8 * 1024 * 1024 },
+      });
       const big = Buffer.alloc(18 * 1024 * 1024);
       for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
       await writeFile(join(work, 'big.bin'), big);
@@ -74,6 +79,33 @@ if (skip) {
       const dest = join(work, 'dl');
       await store.download(version, dest);
       assert.ok((await readFile(join(dest, 'model.bin'))).equals(big));
+    });
+
+    void it('has the server reject uploaded bytes that do not match their content address', async () => {
+      const backend = new S3Backend(
+        createS3Client(minio!.s3),
+        { bucket: BUCKET, prefix: 'verify' },
+        minio!.s3,
+      );
+      const claimed = createHash('sha256').update('the bytes we hashed').digest('hex');
+      await assert.rejects(
+        backend.putStream(
+          'blobs/sha256/x',
+          Readable.from([Buffer.from('other bytes, same len')]),
+          () => undefined,
+          {
+            sha256: claimed,
+            size: 21,
+          },
+        ),
+      );
+      assert.equal(await backend.exists('blobs/sha256/x'), false);
+      const good = Buffer.from('the bytes we hashed');
+      await backend.putStream('blobs/sha256/y', Readable.from([good]), () => undefined, {
+        sha256: claimed,
+        size: good.length,
+      });
+      assert.deepEqual((await backend.get('blobs/sha256/y'))?.body, good);
     });
 
     void it('fails with a retryable StoreUnavailableError while MinIO is down, and works once it is back', async () => {
@@ -151,6 +183,7 @@ if (skip) {
       const client = new S3Client(minio!.s3);
       await client.send(
         new PutObjectCommand({ Bucket: BUCKET, Key: 'exports/m1/MLmodel', Body: 'flavors: {x: 1}\n' }),
+        (err: Error) => /sha256|digest|checksum/i.test(`${err.name} ${err.message}`),
       );
       await client.send(
         new PutObjectCommand({

@@ -2,6 +2,8 @@
  * Filesystem backend. Atomicity comes from POSIX: bodies are written to a temp file on the same
  * filesystem, then published with rename (replace) or link (create-only, fails with EEXIST).
  * Compare-and-swap holds a per-key lock file created with O_EXCL, so it is safe across processes.
+ * Bodies are flushed (fsync) before they get their name: after a crash a content address never
+ * names a torn blob, which a later publish would otherwise skip as "already there".
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -70,7 +72,7 @@ export class FsBackend implements ObjectBackend {
   async put(key: string, body: Buffer): Promise<void> {
     const tmp = await this.tempFile();
     try {
-      await writeFile(tmp, body);
+      await writeFile(tmp, body, { flush: true });
       const target = this.path(key);
       await mkdir(dirname(target), { recursive: true });
       await rename(tmp, target);
@@ -82,7 +84,7 @@ export class FsBackend implements ObjectBackend {
   async putIfAbsent(key: string, body: Buffer): Promise<boolean> {
     const tmp = await this.tempFile();
     try {
-      await writeFile(tmp, body);
+      await writeFile(tmp, body, { flush: true });
       const target = this.path(key);
       await mkdir(dirname(target), { recursive: true });
       await link(tmp, target); // atomic create-only: the body is complete when the name appears
@@ -107,7 +109,7 @@ export class FsBackend implements ObjectBackend {
   async putStream(key: string, body: Readable, beforeCommit: () => void): Promise<void> {
     const tmp = await this.tempFile();
     try {
-      await pipeline(body, createWriteStream(tmp));
+      await pipeline(body, createWriteStream(tmp, { flush: true }));
       beforeCommit();
       const target = this.path(key);
       await mkdir(dirname(target), { recursive: true });

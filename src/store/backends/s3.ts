@@ -27,6 +27,8 @@ export interface S3Options {
   forcePathStyle?: boolean;
   /** SDK attempts per request before a transient failure surfaces as StoreUnavailableError. */
   maxAttempts?: number;
+  /** Files at least this large go up as multipart uploads (default 64 MiB). */
+  multipartThreshold?: number;
 }
 
 export interface S3Location {
@@ -71,8 +73,7 @@ export function createS3Client(opts: S3Options = {}): S3Client {
 }
 
 const MULTIPART_PART_SIZE = 8 * 1024 * 1024;
-/** Bodies at least this large go up as multipart uploads. */
-const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
+const DEFAULT_MULTIPART_THRESHOLD = 64 * 1024 * 1024;
 const THROTTLING = new Set([
   'SlowDown',
   'Throttling',
@@ -96,11 +97,16 @@ const ACCESS = new Set([
 export class S3Backend implements ObjectBackend {
   readonly uri: string;
 
+  private readonly endpointLabel: string;
+  private readonly multipartThreshold: number;
+
   constructor(
     private readonly client: S3Client,
     readonly location: S3Location,
-    private readonly endpointLabel = 'AWS S3',
+    opts: S3Options = {},
   ) {
+    this.endpointLabel = resolveS3Settings(opts).endpoint ?? 'AWS S3';
+    this.multipartThreshold = opts.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
     this.uri = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
   }
 
@@ -215,18 +221,25 @@ export class S3Backend implements ObjectBackend {
     expected?: ExpectedContent,
   ): Promise<void> {
     await this.call(`upload ${key}`, async () => {
-      if (expected && expected.size < MULTIPART_THRESHOLD) {
-        // One request, and the server checks the bytes against our sha256 (x-amz-checksum-sha256).
-        await this.client.send(
-          new PutObjectCommand({
-            Bucket: this.location.bucket,
-            Key: this.key(key),
-            Body: body,
-            ContentLength: expected.size,
-            ContentType: 'application/octet-stream',
-            ChecksumSHA256: Buffer.from(expected.sha256, 'hex').toString('base64'),
-          }),
+      if (expected && expected.size < this.multipartThreshold) {
+        const put = new PutObjectCommand({
+          Bucket: this.location.bucket,
+          Key: this.key(key),
+          Body: body,
+          ContentLength: expected.size,
+          ContentType: 'application/octet-stream',
+        });
+        // Sign with the payload's real sha256 (our content address): the server recomputes it and
+        // rejects different bytes, and the SDK does not hash the body a third time.
+        put.middlewareStack.add(
+          (next) => async (args) => {
+            const headers = (args.request as { headers?: Record<string, string> }).headers;
+            if (headers) headers['x-amz-content-sha256'] = expected.sha256;
+            return next(args);
+          },
+          { step: 'build', name: 'mlpipeSignedPayloadSha256' },
         );
+        await this.client.send(put);
         return;
       }
       // Large: multipart, parts in parallel, each part checked server-side by its own sha256.

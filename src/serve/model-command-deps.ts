@@ -3,10 +3,10 @@
  * artifact store: `--store URI` wins, else the configured store, which is opened only when the model is
  * named by a store ref (a directory or an s3:// URI needs no store).
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type PipelineConfig, projectRoot } from '../config';
 import { openStore, type ArtifactStore, type S3Options } from '../store';
+import { isModelLocation } from './model-location';
 
 export interface ModelCommandDeps {
   /** The configured artifact store (config `storage.uri`). */
@@ -20,19 +20,6 @@ export interface ModelSource {
   /** Where downloaded models are cached: `.mlpipe/cache` in the project folder. */
   cacheDir: string;
   s3: S3Options;
-}
-
-/** True when `model` names a location (directory, file:// or s3:// URI) rather than a store ref. */
-export function isModelLocation(model: string): boolean {
-  const text = model.trim();
-  return (
-    /^(s3|file):\/\//.test(text) ||
-    text.startsWith('/') ||
-    text.startsWith('./') ||
-    text.startsWith('../') ||
-    text === '.' ||
-    existsSync(resolve(text))
-  );
 }
 
 export async function modelSource(

@@ -7,6 +7,7 @@ import { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { parseRef, type ArtifactStore, type S3Options } from '../store';
 import { followAlias } from './alias-follower';
 import { loadServedModel } from './load-model';
+import { isModelLocation } from './model-location';
 import { ModelSlot } from './model-slot';
 import { buildScoringApp } from './scoring-app';
 
@@ -60,10 +61,7 @@ export async function createScoringServer(opts: ScoringServerOptions): Promise<F
 }
 
 function aliasToFollow(model: string, store: ArtifactStore | undefined) {
-  const parsed =
-    /^(s3|file):\/\//.test(model) || model.startsWith('/') || model.startsWith('.')
-      ? undefined
-      : parseRef(model);
+  const parsed = isModelLocation(model) ? undefined : parseRef(model);
   if (!parsed || parsed.alias === undefined) {
     throw new Error(
       `--follow-alias needs a store ref with an alias, such as model_export:prod (got '${model}').`,

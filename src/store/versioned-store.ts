@@ -32,6 +32,7 @@ import type {
   ArtifactStore,
   ArtifactVersion,
   MoveAliasOptions,
+  Producer,
   PublishRequest,
   PublishResult,
 } from './types';
@@ -84,6 +85,8 @@ export class VersionedArtifactStore implements ArtifactStore {
 
     const earlier = await this.findReusable(req, digest);
     if (earlier) {
+      // A retry may follow a publish that died before moving `latest`: finish that (forward only).
+      await this.advanceLatest(earlier, req.producer?.workflowId);
       await this.moveExtraAliases(earlier, req);
       return { version: earlier, reused: true };
     }
@@ -104,7 +107,12 @@ export class VersionedArtifactStore implements ArtifactStore {
     return { version, reused: false };
   }
 
-  /** An earlier version with this content from the same producer (a retried step), or the current latest. */
+  /**
+   * An earlier version with this content from the same producer (a retried step), or the current
+   * latest. A publish that crashed after its manifest but before its index or `latest` move left a
+   * version numbered above `latest`; those few are checked too, so the retry finishes it instead of
+   * creating a duplicate.
+   */
   private async findReusable(req: PublishRequest, digest: string): Promise<ArtifactVersion | undefined> {
     if (req.producer) {
       const p = req.producer;
@@ -121,6 +129,14 @@ export class VersionedArtifactStore implements ArtifactStore {
     if (latest) {
       const v = await this.getVersion(req.name, latest.doc.version);
       if (v && v.digest === digest) return v;
+    }
+    if (req.producer) {
+      const floor = latest ? latest.doc.version : -1;
+      const unfinished = (await this.versionNumbers(req.name)).filter((n) => n > floor).sort((a, b) => a - b);
+      for (const n of unfinished) {
+        const v = await this.getVersion(req.name, n);
+        if (v && v.digest === digest && sameProducer(v.producer, req.producer)) return v;
+      }
     }
     return undefined;
   }
@@ -180,6 +196,10 @@ export class VersionedArtifactStore implements ArtifactStore {
         createdAt: new Date().toISOString(),
       };
       if (await this.backend.putIfAbsent(keys.version(req.name, next), json(version))) return version;
+      // vN is taken. If it is this very publish (a retry after the manifest was written but its
+      // response was lost), it is ours: finish publishing it rather than creating a duplicate.
+      const taken = await this.getVersion(req.name, next);
+      if (taken && taken.digest === digest && sameProducer(taken.producer, req.producer)) return taken;
       next += 1; // another publisher took vN: the next number is ours to try
     }
     throw new InvalidPublishError(
@@ -440,6 +460,11 @@ export class VersionedArtifactStore implements ArtifactStore {
       .filter((k) => k.endsWith('.json'))
       .map((k) => k.slice(root.length, -'.json'.length));
   }
+}
+
+function sameProducer(a: Producer | undefined, b: Producer | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  return a.workflowId === b.workflowId && a.step === b.step;
 }
 
 function json(value: unknown): Buffer {

@@ -19,10 +19,14 @@ import {
   type ArtifactStore,
   type Producer,
 } from '../../src/store/index';
+import { keys } from '../../src/store/keys';
 
 export interface StoreFixture {
   store: ArtifactStore;
+  /** Overwrite a stored blob's bytes directly in the backing storage. */
   tamperBlob(sha256: string, bytes: Buffer): Promise<void>;
+  /** Delete one object (key relative to the store root) directly in the backing storage. */
+  deleteKey(key: string): Promise<void>;
 }
 
 export function runStoreContract(name: string, makeStore: () => Promise<StoreFixture>): void {
@@ -195,6 +199,32 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
       });
       assert.equal(other.reused, false);
       assert.equal(other.version.version, 2);
+    });
+
+    void it('finishes, not duplicates, a producer publish that crashed after writing its manifest', async () => {
+      const fx = await makeStore();
+      const files = { 'model.bin': 'weights' };
+      const first = await fx.store.publish({
+        name: 'm',
+        type: 'model',
+        producer: producer('wf-crash'),
+        files: await sources(files),
+      });
+      // Simulate the crash: the manifest is there, the producer index and the `latest` move are not.
+      await fx.deleteKey(keys.producer('m', 'wf-crash', 'train_random_forest', first.version.digest));
+      await fx.deleteKey(keys.alias('m', 'latest'));
+      await fx.deleteKey(keys.history('m', 'latest', 1));
+      await assert.rejects(fx.store.resolve('m:latest'), ArtifactNotFoundError);
+      const retry = await fx.store.publish({
+        name: 'm',
+        type: 'model',
+        producer: producer('wf-crash', 2),
+        files: await sources(files),
+      });
+      assert.equal(retry.reused, true);
+      assert.equal(retry.version.version, 0);
+      assert.equal((await fx.store.listVersions('m')).length, 1);
+      assert.equal((await fx.store.resolve('m:latest')).version, 0);
     });
 
     void it('gives concurrent publishes of different content distinct versions, latest the highest', async () => {

@@ -16,5 +16,6 @@ runStoreContract('filesystem', async () => {
   return {
     store: openStore(root),
     tamperBlob: (sha256, bytes) => writeFile(join(root, 'blobs', 'sha256', sha256), bytes),
+    deleteKey: (key) => rm(join(root, ...key.split('/')), { force: true }),
   };
 });

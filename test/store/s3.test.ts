@@ -7,7 +7,13 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ListObjectsV2Command, PutObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  GetObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   StoreUnavailableError,
   isRetryableStoreError,
@@ -42,6 +48,9 @@ if (skip) {
     const client = new S3Client(m.s3);
     return {
       store: openStore(`s3://${BUCKET}/${prefix}`, { s3: m.s3 }),
+      deleteKey: async (key) => {
+        await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${key}` }));
+      },
       tamperBlob: async (sha256, bytes) => {
         await client.send(
           new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/blobs/sha256/${sha256}`, Body: bytes }),

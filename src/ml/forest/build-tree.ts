@@ -63,6 +63,7 @@ export function buildTree(job: TreeJob, seed: number): TreeArrays {
     bins: binned.bins,
     nRows,
     nFeatures: binned.nFeatures,
+    nBins: binned.nBins,
     y,
     w,
     ny,

@@ -9,7 +9,7 @@ import { type BinnedData, fitBins } from './binning';
 import { type TreeJob, balancedWeights, bootstrapCounts } from './build-tree';
 import { NativeForest } from './model';
 import { type ForestParams, resolveParams } from './params';
-import { runPool, workerEntry } from './pool';
+import { WorkerPool, workerEntry } from './pool';
 import { type ForestArrays, type TreeArrays, concatTrees, leafOfBinnedRow } from './predictor';
 import { ENTROPY, GINI } from './splitter';
 import { FORMAT, FORMAT_VERSION } from './serialize';
@@ -25,7 +25,6 @@ export async function fitForest(
   options: FitOptions,
 ): Promise<NativeForest> {
   validateInput(X, y, options.classes);
-  const K = options.classes.length;
   const p = resolveParams(rawParams, {
     nRows: X.nRows,
     nFeatures: X.columns.length,
@@ -33,6 +32,27 @@ export async function fitForest(
   });
   options.signal?.throwIfAborted();
 
+  // Workers boot (loading their code) while this thread bins the data.
+  const pool = WorkerPool.start(
+    workerEntry(__dirname, __filename, 'tree-worker'),
+    Math.min(p.nJobs, p.nEstimators),
+  );
+  try {
+    return await fitOnPool(pool, X, y, rawParams, p, options);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function fitOnPool(
+  pool: WorkerPool,
+  X: FeatureMatrix,
+  y: Int32Array,
+  rawParams: Record<string, unknown>,
+  p: ForestParams,
+  options: FitOptions,
+): Promise<NativeForest> {
+  const K = options.classes.length;
   const binned = fitBins(X);
   const job: TreeJob = {
     binned,
@@ -56,21 +76,14 @@ export async function fitForest(
   const seeds = deriveSeeds(p.randomState, p.nEstimators);
   const tasks: TreeTask[] = Array.from(seeds, (seed) => ({ seed }));
   let finished = 0;
-  const trees = await runPool<TreeTask, TreeArrays>(
-    workerEntry(__dirname, __filename, 'tree-worker'),
-    tasks,
-    {
-      size: p.nJobs,
-      workerData: job,
-      signal: options.signal,
-      onResult: () => {
-        finished++;
-        if (p.verbose > 0)
-          process.stderr.write(`native forest: built tree ${finished} of ${p.nEstimators}\n`);
-        options.onProgress?.({ done: finished, total: p.nEstimators, unit: 'trees' });
-      },
+  const trees = await pool.run<TreeTask, TreeArrays>(job, tasks, {
+    signal: options.signal,
+    onResult: () => {
+      finished++;
+      if (p.verbose > 0) process.stderr.write(`native forest: built tree ${finished} of ${p.nEstimators}\n`);
+      options.onProgress?.({ done: finished, total: p.nEstimators, unit: 'trees' });
     },
-  );
+  });
 
   const forest = concatTrees(trees, K, X.columns.length);
   const importances = forestImportances(trees, X.columns.length);

@@ -176,7 +176,7 @@ export function growTree(d: SplitData, idx: Uint32Array, params: GrowParams, rng
       }
       fj += nFound;
       const f = features[fj];
-      if (evaluateFeature(d, scratch, idx, start, end, f, best) === FEATURE_CONSTANT) {
+      if (evaluateFeature(d, scratch, idx, start, end, f, best, tree.totals, node * K) === FEATURE_CONSTANT) {
         swap(fj, nTotalConstants);
         nFound++;
         nTotalConstants++;

@@ -1,17 +1,11 @@
 /**
- * A small worker_threads pool for one batch of independent tasks. Results come back by task index,
- * so their order never depends on which worker finished first. The calling thread only dispatches
- * messages; an AbortSignal terminates the workers and rejects.
+ * A small worker_threads pool for one batch of independent tasks. Workers are started first (their
+ * boot overlaps whatever the caller does next, e.g. binning), then receive the shared data once and
+ * the tasks one at a time. Results come back by task index, so their order never depends on which
+ * worker finished first. The calling thread only dispatches messages; an AbortSignal terminates the
+ * workers and rejects.
  */
 import { Worker } from 'node:worker_threads';
-
-export interface PoolRun<R> {
-  size: number;
-  workerData: unknown;
-  signal?: AbortSignal;
-  /** Called on the calling thread as each task finishes (in completion order). */
-  onResult?: (index: number, result: R) => void;
-}
 
 export interface WorkerEntry {
   /** A file path, or with `evalCode` the source to evaluate. */
@@ -34,71 +28,116 @@ export function workerEntry(dirname: string, filename: string, baseName: string)
   };
 }
 
-interface Reply {
+/** Messages to a worker. */
+export type ToWorker = { kind: 'init'; data: unknown } | { kind: 'task'; id: number; task: unknown };
+
+/** Messages from a worker. */
+export interface FromWorker {
   id: number;
   result?: unknown;
   error?: string;
 }
 
-export function runPool<T, R>(entry: WorkerEntry, tasks: readonly T[], run: PoolRun<R>): Promise<R[]> {
-  return new Promise<R[]>((resolve, reject) => {
-    const results = new Array<R>(tasks.length);
-    if (tasks.length === 0) {
-      resolve(results);
-      return;
-    }
-    if (run.signal?.aborted) {
-      reject(abortError(run.signal));
-      return;
-    }
-    const workers: Worker[] = [];
-    let next = 0;
-    let done = 0;
-    let settled = false;
-    const finish = (err: Error | null): void => {
-      if (settled) return;
-      settled = true;
-      run.signal?.removeEventListener('abort', onAbort);
-      for (const w of workers) void w.terminate();
-      if (err) reject(err);
-      else resolve(results);
-    };
-    const onAbort = (): void => finish(abortError(run.signal as AbortSignal));
-    run.signal?.addEventListener('abort', onAbort, { once: true });
+export interface PoolRun<R> {
+  signal?: AbortSignal;
+  /** Called on the calling thread as each task finishes (in completion order). */
+  onResult?: (index: number, result: R) => void;
+}
 
-    const dispatch = (w: Worker): void => {
-      if (next >= tasks.length) return;
-      const id = next++;
-      w.postMessage({ id, task: tasks[id] });
-    };
-    const size = Math.max(1, Math.min(run.size, tasks.length));
-    for (let i = 0; i < size; i++) {
-      const w = new Worker(entry.source, { eval: entry.evalCode, workerData: run.workerData });
-      workers.push(w);
-      w.on('message', (msg: Reply) => {
+export class WorkerPool {
+  private readonly workers: Worker[];
+  private closed = false;
+
+  private constructor(workers: Worker[]) {
+    this.workers = workers;
+  }
+
+  static start(entry: WorkerEntry, size: number): WorkerPool {
+    const workers = Array.from(
+      { length: Math.max(1, size) },
+      () => new Worker(entry.source, { eval: entry.evalCode }),
+    );
+    return new WorkerPool(workers);
+  }
+
+  /** Sends `shared` to every worker, runs the tasks, resolves with the results in task order. */
+  run<T, R>(shared: unknown, tasks: readonly T[], run: PoolRun<R> = {}): Promise<R[]> {
+    return new Promise<R[]>((resolve, reject) => {
+      const results = new Array<R>(tasks.length);
+      if (this.closed) {
+        reject(new Error('worker pool is closed'));
+        return;
+      }
+      if (run.signal?.aborted) {
+        reject(abortError(run.signal));
+        return;
+      }
+      if (tasks.length === 0) {
+        resolve(results);
+        return;
+      }
+      let next = 0;
+      let done = 0;
+      let settled = false;
+      const cleanups: (() => void)[] = [];
+      const finish = (err: Error | null): void => {
         if (settled) return;
-        if (msg.error !== undefined) {
-          finish(new Error(`forest worker failed on task ${msg.id}: ${msg.error}`));
-          return;
-        }
-        results[msg.id] = msg.result as R;
-        done++;
-        try {
-          run.onResult?.(msg.id, msg.result as R);
-        } catch (e) {
-          finish(e instanceof Error ? e : new Error(String(e)));
-          return;
-        }
-        if (done === tasks.length) finish(null);
-        else dispatch(w);
-      });
-      w.on('error', (e) => finish(e));
-      w.on('exit', (code) => {
-        if (!settled) finish(new Error(`forest worker exited early with code ${code}`));
-      });
-      dispatch(w);
-    }
-  });
+        settled = true;
+        for (const c of cleanups) c();
+        if (err) {
+          void this.close();
+          reject(err);
+        } else resolve(results);
+      };
+      const onAbort = (): void => finish(abortError(run.signal as AbortSignal));
+      run.signal?.addEventListener('abort', onAbort, { once: true });
+      cleanups.push(() => run.signal?.removeEventListener('abort', onAbort));
+
+      const dispatch = (w: Worker): void => {
+        if (next >= tasks.length) return;
+        const id = next++;
+        w.postMessage({ kind: 'task', id, task: tasks[id] } satisfies ToWorker);
+      };
+      for (const w of this.workers) {
+        const onMessage = (msg: FromWorker): void => {
+          if (settled) return;
+          if (msg.error !== undefined) {
+            finish(new Error(`forest worker failed on task ${msg.id}: ${msg.error}`));
+            return;
+          }
+          results[msg.id] = msg.result as R;
+          done++;
+          try {
+            run.onResult?.(msg.id, msg.result as R);
+          } catch (e) {
+            finish(e instanceof Error ? e : new Error(String(e)));
+            return;
+          }
+          if (done === tasks.length) finish(null);
+          else dispatch(w);
+        };
+        const onError = (e: Error): void => finish(e);
+        const onExit = (code: number): void =>
+          finish(new Error(`forest worker exited early with code ${code}`));
+        w.on('message', onMessage);
+        w.on('error', onError);
+        w.on('exit', onExit);
+        cleanups.push(() => {
+          w.off('message', onMessage);
+          w.off('error', onError);
+          w.off('exit', onExit);
+        });
+        w.postMessage({ kind: 'init', data: shared } satisfies ToWorker);
+        dispatch(w);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
 }
 
 function abortError(signal: AbortSignal): Error {

@@ -15,14 +15,21 @@ import { HIST_BINS, buildHistogram } from './histogram';
 export const GINI = 0;
 export const ENTROPY = 1;
 
-/** Nodes with at least this many samples use the histogram kernel. */
-export const HISTOGRAM_MIN_SAMPLES = 2048;
+/**
+ * The histogram kernel costs about n + bins·K (one pass, then a scan of every bin and class); the
+ * sweep about 3n (gather, counting sort, sweep). A feature uses the histogram when
+ * n · HISTOGRAM_COST_RATIO >= bins · K: always for few-valued features (tf-idf, categories), only
+ * for large nodes on continuous ones.
+ */
+export const HISTOGRAM_COST_RATIO = 2;
 
 export interface SplitData {
   /** Feature-major bins: bins[f * nRows + i]. */
   bins: Uint8Array;
   nRows: number;
   nFeatures: number;
+  /** Non-missing bins per feature. */
+  nBins: Uint16Array;
   y: Int32Array;
   /** Per-row sample weight for this tree (bootstrap count × class weight). */
   w: Float64Array;
@@ -81,6 +88,8 @@ export const FEATURE_EVALUATED = 1;
 
 /**
  * Evaluates every threshold of feature f on node samples idx[start, end) and updates `best`.
+ * `nodeTotals[nodeOffset + k]` is the node's weight of class k: the non-missing totals are derived
+ * from it, so the kernels only accumulate the (rare) missing samples per class.
  * Returns FEATURE_CONSTANT when all samples share one bin (such a feature does not count towards
  * max_features, as in sklearn).
  */
@@ -92,10 +101,12 @@ export function evaluateFeature(
   end: number,
   f: number,
   best: SplitCandidate,
+  nodeTotals: Float64Array,
+  nodeOffset: number,
 ): number {
-  return end - start >= HISTOGRAM_MIN_SAMPLES
-    ? evaluateByHistogram(d, s, idx, start, end, f, best)
-    : evaluateBySweep(d, s, idx, start, end, f, best);
+  return (end - start) * HISTOGRAM_COST_RATIO >= d.nBins[f] * d.K
+    ? evaluateByHistogram(d, s, idx, start, end, f, best, nodeTotals, nodeOffset)
+    : evaluateBySweep(d, s, idx, start, end, f, best, nodeTotals, nodeOffset);
 }
 
 /** Per-feature constants of the candidate evaluation. */
@@ -231,6 +242,8 @@ function evaluateByHistogram(
   end: number,
   f: number,
   best: SplitCandidate,
+  nodeTotals: Float64Array,
+  nodeOffset: number,
 ): number {
   const K = d.K;
   const { hist, binCount, left: L, total: T, missing: M } = s;
@@ -248,12 +261,9 @@ function evaluateByHistogram(
   let status = FEATURE_EVALUATED;
   if (nM === n || (nM === 0 && minB === maxB)) status = FEATURE_CONSTANT;
   else {
-    T.fill(0);
-    for (let k = 0; k < K; k++) M[k] = hist[MISSING_BIN * K + k];
-    for (let b = minB; b <= maxB; b++) {
-      if (binCount[b] === 0) continue;
-      const o = b * K;
-      for (let k = 0; k < K; k++) T[k] += hist[o + k];
+    for (let k = 0; k < K; k++) {
+      M[k] = hist[MISSING_BIN * K + k];
+      T[k] = nM === 0 ? nodeTotals[nodeOffset + k] : nodeTotals[nodeOffset + k] - M[k];
     }
     computeTotals(K, T, M, n - nM, nM);
     L.fill(0);
@@ -302,30 +312,35 @@ function evaluateBySweep(
   end: number,
   f: number,
   best: SplitCandidate,
+  nodeTotals: Float64Array,
+  nodeOffset: number,
 ): number {
   const K = d.K;
   const { bins, ny, nw } = d;
   const base = f * d.nRows;
   const { binCount: cnt, sortedC, sortedW, sortedBin, binKey, left: L, total: T, missing: M } = s;
-  T.fill(0);
   M.fill(0);
   let minB = MISSING_BIN;
-  let maxB = -1;
-  let nM = 0;
+  let maxB = 0;
   const n = end - start;
   for (let j = 0; j < n; j++) {
     const b = bins[base + idx[start + j]];
     binKey[j] = b;
-    if (b === MISSING_BIN) {
-      M[ny[start + j]] += nw[start + j];
-      nM++;
-    } else {
-      T[ny[start + j]] += nw[start + j];
+    cnt[b]++;
+    if (b === MISSING_BIN) M[ny[start + j]] += nw[start + j];
+    else {
       if (b < minB) minB = b;
       if (b > maxB) maxB = b;
     }
   }
-  if (nM === n || (nM === 0 && minB === maxB)) return FEATURE_CONSTANT;
+  const nM = cnt[MISSING_BIN];
+  if (nM === n || (nM === 0 && minB === maxB)) {
+    cnt.fill(0, minB, maxB + 1);
+    cnt[MISSING_BIN] = 0;
+    return FEATURE_CONSTANT;
+  }
+  for (let k = 0; k < K; k++)
+    T[k] = nM === 0 ? nodeTotals[nodeOffset + k] : nodeTotals[nodeOffset + k] - M[k];
   const nT = n - nM;
   // Non-missing samples ordered by bin into sortedC / sortedW / sortedBin[0, nT).
   if (nT <= INSERTION_SORT_MAX) {
@@ -345,7 +360,6 @@ function evaluateBySweep(
       sortedW[p] = nw[start + j];
     }
   } else {
-    for (let j = 0; j < n; j++) cnt[binKey[j]]++;
     let acc = 0;
     for (let b = minB; b <= maxB; b++) {
       const c = cnt[b];
@@ -360,9 +374,9 @@ function evaluateBySweep(
       sortedW[p] = nw[start + j];
       sortedBin[p] = b;
     }
-    cnt.fill(0, minB, maxB + 1);
-    cnt[MISSING_BIN] = 0;
   }
+  cnt.fill(0, minB, maxB + 1);
+  cnt[MISSING_BIN] = 0;
   computeTotals(K, T, M, nT, nM);
   if (d.criterion === GINI) {
     sweepGini(d, s, nT, f, best);

@@ -1,21 +1,27 @@
 /**
- * Worker thread entry: receives the shared binned data once (workerData), then builds the trees it
- * is asked for, by seed, and sends each back with its buffers transferred (not copied).
+ * Worker thread entry: receives the shared binned data once ('init'), then builds the trees it is
+ * asked for, by seed, and sends each back with its buffers transferred (not copied).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { type TreeJob, buildTree } from './build-tree';
+import type { ToWorker } from './pool';
 
 export interface TreeTask {
   seed: number;
 }
 
-const job = workerData as TreeJob;
 const port = parentPort;
 if (port === null) throw new Error('tree-worker must run as a worker thread');
+let job: TreeJob | null = null;
 
-port.on('message', (msg: { id: number; task: TreeTask }) => {
+port.on('message', (msg: ToWorker) => {
+  if (msg.kind === 'init') {
+    job = msg.data as TreeJob;
+    return;
+  }
   try {
-    const tree = buildTree(job, msg.task.seed);
+    if (job === null) throw new Error('task before init');
+    const tree = buildTree(job, (msg.task as TreeTask).seed);
     const transfer = Object.values(tree).map((a: ArrayBufferView) => a.buffer as ArrayBuffer);
     port.postMessage({ id: msg.id, result: tree }, transfer);
   } catch (e) {

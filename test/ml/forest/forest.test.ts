@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { modelDigest, nativeForestEngine } from '../../../src/ml/forest';
+import { predictRowNaive } from '../../../src/ml/forest/predictor';
+import { fromModelData } from '../../../src/ml/forest/serialize';
 import { accuracy, makeBlobs } from './synthetic';
 
 const base = { n_estimators: 12, max_depth: 8, random_state: 7 };
@@ -173,5 +175,27 @@ void describe('native forest engine', () => {
       nativeForestEngine.fit(train.X, train.y, base, { classes: train.classes, signal: pre.signal }),
       (e: Error) => e.name === 'AbortError',
     );
+  });
+});
+
+void describe('flat predictor', () => {
+  void it('matches the naive one-row-at-a-time walk bit for bit', async () => {
+    const train = makeBlobs(500, 4);
+    const test = makeBlobs(300, 5, 0.3);
+    const m = await nativeForestEngine.fit(
+      train.X,
+      train.y,
+      { n_estimators: 7, random_state: 1 },
+      { classes: train.classes },
+    );
+    const forest = fromModelData(m.toModelData()).forest;
+    const fast = m.predictProba(test.X);
+    for (let i = 0; i < test.X.nRows; i++) {
+      const naive = predictRowNaive(
+        forest,
+        test.X.columns.map((c) => c[i]),
+      );
+      assert.deepEqual(Array.from(fast.subarray(i * 3, i * 3 + 3)), naive, `row ${i}`);
+    }
   });
 });

@@ -10,7 +10,6 @@ import {
 import {
   ENTROPY,
   GINI,
-  HISTOGRAM_MIN_SAMPLES,
   type SplitData,
   SplitScratch,
   bestSplitNaive,
@@ -37,6 +36,7 @@ function randomData(nRows: number, seed: number, criterion: number, minSamplesLe
     bins: binned.bins,
     nRows,
     nFeatures: 3,
+    nBins: binned.nBins,
     y,
     w,
     ny: Uint16Array.from(rows, (i) => y[i]),
@@ -114,7 +114,7 @@ void describe('histogram kernel', () => {
 
 void describe('split kernels', () => {
   // Node sizes on both sides of the insertion-sort, counting-sort and histogram thresholds.
-  const sizes = [5, 30, 200, HISTOGRAM_MIN_SAMPLES + 300];
+  const sizes = [5, 30, 200, 2500];
   for (const criterion of [GINI, ENTROPY]) {
     for (const n of sizes) {
       for (const msl of [1, 7]) {

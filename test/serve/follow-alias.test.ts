@@ -8,6 +8,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { type FastifyInstance } from 'fastify';
 import { type InferencePipeline } from '../../src/ml/pipeline';
@@ -105,11 +106,29 @@ void describe('--follow-alias', () => {
     await new Promise((r) => setTimeout(r, 400)); // several polls: latest moved, prod did not
     assert.equal(await servedRef(), first);
 
-    await store.moveAlias(NAME, 'prod', v2.version, { reason: 'test', actor: 'test' });
-    await waitFor(async () => (await servedRef()) === v2.ref, `the server to serve ${v2.ref}`);
     const table = rows.select(modelB.inputSchema.map((c) => c.name));
+    const expectedA = modelA.predict(table);
     const expectedB = modelB.predict(table);
-    assert.notDeepEqual(expectedB, modelA.predict(table), 'the two test models must disagree somewhere');
+    assert.notDeepEqual(expectedB, expectedA, 'the two test models must disagree somewhere');
+
+    // Clients keep scoring through the swap: every answer is wholly one model's, none fails.
+    let swapped = false;
+    const answers: string[][] = [];
+    const client = async () => {
+      while (!swapped) answers.push(await predictions());
+      answers.push(await predictions());
+    };
+    const clients = [client(), client(), client()];
+    await store.moveAlias(NAME, 'prod', v2.version, { reason: 'test', actor: 'test' });
+    try {
+      await waitFor(async () => (await servedRef()) === v2.ref, `the server to serve ${v2.ref}`);
+    } finally {
+      swapped = true;
+      await Promise.all(clients);
+    }
+    for (const a of answers) assert.ok(isDeepStrictEqual(a, expectedA) || isDeepStrictEqual(a, expectedB));
+    assert.ok(answers.some((a) => isDeepStrictEqual(a, expectedA)));
+    assert.deepEqual(answers[answers.length - 1], expectedB);
     assert.deepEqual(await predictions(), expectedB);
     const swap = logLines
       .map((l) => JSON.parse(l) as { msg: string; to?: string })

@@ -30,49 +30,51 @@ export function columnsFromText(
   }
   return header.map((name, j) => {
     const declared = opts.types?.[name];
-    const type = declared ?? inferType(rows, j, na);
     const n = rows.length;
-    if (type === 'string') {
-      const values = new Array<string | null>(n);
+    if (declared !== 'string') {
+      // One pass: parse as numbers; an inferred column falls back to string at the first non-number.
+      const values = new Float64Array(n);
+      let allInt = true;
+      let present = false;
+      let isNumeric = true;
       for (let i = 0; i < n; i++) {
         const t = rows[i][j];
-        values[i] = t === undefined || na.has(t) ? null : t;
+        if (t === undefined || na.has(t)) {
+          values[i] = NaN;
+          continue;
+        }
+        const v = parseNumber(t);
+        if (Number.isNaN(v)) {
+          if (declared === undefined) {
+            isNumeric = false;
+            break;
+          }
+          throw new Error(
+            `${opts.source}: column "${name}" row ${firstRow + i}: ${JSON.stringify(t)} is not a number`,
+          );
+        }
+        present = true;
+        if (allInt && !(Number.isInteger(v) && isIntegerText(t))) {
+          if (declared === 'long') {
+            throw new Error(
+              `${opts.source}: column "${name}" row ${firstRow + i}: ${JSON.stringify(t)} is not an integer`,
+            );
+          }
+          allInt = false;
+        }
+        values[i] = v;
       }
-      return { name, type, values };
+      if (isNumeric) {
+        // A column with no values at all reads as double (all missing), as pandas does.
+        const type: 'double' | 'long' = declared ?? (allInt && present ? 'long' : 'double');
+        return { name, type, values };
+      }
     }
-    const values = new Float64Array(n);
+    const values = new Array<string | null>(n);
     for (let i = 0; i < n; i++) {
       const t = rows[i][j];
-      if (t === undefined || na.has(t)) {
-        values[i] = NaN;
-        continue;
-      }
-      const v = parseNumber(t);
-      if (Number.isNaN(v)) {
-        throw new Error(
-          `${opts.source}: column "${name}" row ${firstRow + i}: ${JSON.stringify(t)} is not a number`,
-        );
-      }
-      if (type === 'long' && !Number.isInteger(v)) {
-        throw new Error(
-          `${opts.source}: column "${name}" row ${firstRow + i}: ${JSON.stringify(t)} is not an integer`,
-        );
-      }
-      values[i] = v;
+      values[i] = t === undefined || na.has(t) ? null : t;
     }
-    return { name, type, values };
+    return { name, type: 'string' as const, values };
   });
-}
-
-function inferType(rows: readonly (readonly string[])[], j: number, na: ReadonlySet<string>): ColumnType {
-  let allInt = true;
-  for (let i = 0; i < rows.length; i++) {
-    const t = rows[i][j];
-    if (t === undefined || na.has(t)) continue;
-    if (allInt && isIntegerText(t)) continue;
-    allInt = false;
-    if (Number.isNaN(parseNumber(t))) return 'string';
-  }
-  // A column with no values at all reads as double (all missing), as pandas does.
-  return allInt && rows.some((r) => r[j] !== undefined && !na.has(r[j])) ? 'long' : 'double';
 }

@@ -30,27 +30,61 @@ export function selectRows(table: Table, indices: Uint32Array | readonly number[
   return new Table(cols, n);
 }
 
+/**
+ * Dense integer codes of a column's values (equal values, and all missing values, share a code).
+ * Rows compare by these codes, which is cheaper than building a string key per row.
+ */
+function valueCodes(c: Column, n: number): Int32Array {
+  const codes = new Int32Array(n);
+  if (c.type === 'string') {
+    const ids = new Map<string | null, number>();
+    for (let i = 0; i < n; i++) {
+      const v = c.values[i];
+      let id = ids.get(v);
+      if (id === undefined) ids.set(v, (id = ids.size));
+      codes[i] = id;
+    }
+  } else {
+    // Map keys use SameValueZero: NaN equals NaN (missing equals missing, as pandas), and -0 equals 0.
+    const ids = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const v = c.values[i];
+      let id = ids.get(v);
+      if (id === undefined) ids.set(v, (id = ids.size));
+      codes[i] = id;
+    }
+  }
+  return codes;
+}
+
 /** Indices of the first occurrence of each distinct row (missing equals missing, as in pandas). */
 export function uniqueRowIndices(table: Table): Uint32Array {
-  const seen = new Set<string>();
+  const n = table.nRows;
+  const cols = table.columns.map((c) => valueCodes(c, n));
+  const sameRow = (a: number, b: number): boolean => cols.every((c) => c[a] === c[b]);
+  // Rows hash to a 53-bit key; rows sharing a key are compared code by code, so collisions are harmless.
+  const firstByKey = new Map<number, number | number[]>();
   const keep: number[] = [];
-  const cols = table.columns;
-  const parts = new Array<string>(cols.length);
-  for (let i = 0; i < table.nRows; i++) {
+  for (let i = 0; i < n; i++) {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x9e3779b9;
     for (let j = 0; j < cols.length; j++) {
-      const c = cols[j];
-      if (c.type === 'string') {
-        const v = c.values[i];
-        // Prefixes keep null apart from the string "null" and a string apart from a number.
-        parts[j] = v === null ? '\u0000' : 's' + v;
-      } else {
-        const v = c.values[i];
-        parts[j] = Number.isNaN(v) ? '\u0000' : 'n' + v;
-      }
+      const x = cols[j][i];
+      h1 = Math.imul(h1 ^ x, 0x01000193);
+      h2 = Math.imul(h2 ^ (x + j), 0x85ebca6b) ^ (h2 >>> 13);
     }
-    const key = parts.join('\u0001');
-    if (!seen.has(key)) {
-      seen.add(key);
+    const key = (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+    const seen = firstByKey.get(key);
+    if (seen === undefined) {
+      firstByKey.set(key, i);
+      keep.push(i);
+    } else if (typeof seen === 'number') {
+      if (!sameRow(seen, i)) {
+        firstByKey.set(key, [seen, i]);
+        keep.push(i);
+      }
+    } else if (!seen.some((r) => sameRow(r, i))) {
+      seen.push(i);
       keep.push(i);
     }
   }

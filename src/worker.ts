@@ -51,7 +51,9 @@ export function storeOpener(baseDir: string): (config: PipelineConfig) => Promis
   };
 }
 
-export async function createPipelineWorker(opts: PipelineWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+export async function createPipelineWorker(
+  opts: PipelineWorkerOptions,
+): Promise<{ worker: Worker; connection: NativeConnection }> {
   const root = projectRoot();
   const client = await Connection.connect({ address: opts.address });
   const searchAttributes = await ensureSearchAttributes(client, opts.namespace);

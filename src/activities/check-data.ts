@@ -9,7 +9,13 @@ import { ARTIFACTS } from '../contract';
 import { parseRef } from '../store/refs';
 import { ArtifactNotFoundError } from '../store/errors';
 import { readTable } from '../ml';
-import { formatFailures, ksFailures, runDeterministicChecks, runKsChecks, type KsReport } from '../checks/data-checks';
+import {
+  formatFailures,
+  ksFailures,
+  runDeterministicChecks,
+  runKsChecks,
+  type KsReport,
+} from '../checks/data-checks';
 import type { ActivityDeps } from './deps';
 import type { StepActivityInput, StepOutcome } from './types';
 import { fetchArtifact, publishArtifact, tableFile } from './artifact-io';
@@ -41,7 +47,9 @@ export function createCheckData(deps: ActivityDeps) {
         const ref = await fetchArtifact(store, referenceRef, run.scratch);
         consumed.push(ref.resolved);
         ks = await deterministic(`KS tests against ${ref.version.ref}`, async () => {
-          const reference = await readTable(tableFile(ref.dir, ref.version), { naValues: config.data.na_values });
+          const reference = await readTable(tableFile(ref.dir, ref.version), {
+            naValues: config.data.na_values,
+          });
           return runKsChecks(table, reference, ksColumns, config.data.ks_alpha, ref.version.ref);
         });
         failures.push(...ksFailures(ks));
@@ -74,7 +82,10 @@ export function createCheckData(deps: ActivityDeps) {
       const report = {
         data: data.resolved,
         rows: table.nRows,
-        deterministic: { passed: true, checks: ['min_rows', 'column_presence', 'column_type', 'finite', 'class_names', 'range'] },
+        deterministic: {
+          passed: true,
+          checks: ['min_rows', 'column_presence', 'column_type', 'finite', 'class_names', 'range'],
+        },
         ks: ks ?? null,
         referenceTagged: referenceTagged ?? null,
       };

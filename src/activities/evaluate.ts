@@ -42,7 +42,13 @@ export function createEvaluate(deps: ActivityDeps) {
       const test = await deterministic(testData.version.ref, () =>
         readTable(tableFile(testData.dir, testData.version), { naValues: config.data.na_values }),
       );
-      const { model, loaded, scores } = await scoreModel(store, input.inputs.model, run.scratch, test, config.data.target);
+      const { model, loaded, scores } = await scoreModel(
+        store,
+        input.inputs.model,
+        run.scratch,
+        test,
+        config.data.target,
+      );
       run.heartbeat();
 
       const outDir = join(run.scratch, 'evaluation');
@@ -55,7 +61,17 @@ export function createEvaluate(deps: ActivityDeps) {
       await writeFile(join(outDir, 'confusion_matrix.png'), plot.png);
       await writeFile(
         join(outDir, 'metrics.json'),
-        JSON.stringify({ model: model.version.ref, test: testData.version.ref, ...scores.scalars, confusion_matrix: scores.confusion, classes: loaded.pipeline.classes }, null, 2),
+        JSON.stringify(
+          {
+            model: model.version.ref,
+            test: testData.version.ref,
+            ...scores.scalars,
+            confusion_matrix: scores.confusion,
+            classes: loaded.pipeline.classes,
+          },
+          null,
+          2,
+        ),
       );
       const evaluation = await publishArtifact(store, {
         name: ARTIFACTS.evaluation,
@@ -71,7 +87,10 @@ export function createEvaluate(deps: ActivityDeps) {
       const alias = config.evaluate.promote_alias;
       if (input.promote !== false && alias) {
         const candidate = scores.scalars[metric];
-        if (candidate === undefined) throw new Error(`evaluate.metric: unknown metric "${metric}" (have ${Object.keys(scores.scalars).join(', ')})`);
+        if (candidate === undefined)
+          throw new Error(
+            `evaluate.metric: unknown metric "${metric}" (have ${Object.keys(scores.scalars).join(', ')})`,
+          );
         const modelName = model.version.name;
         let prodVersion;
         try {

@@ -25,7 +25,7 @@ const NON_RETRYABLE_NAMES = new Set([
 ]);
 
 export function isNonRetryable(err: unknown): boolean {
-  if (err instanceof ApplicationFailure) return err.nonRetryable;
+  if (err instanceof ApplicationFailure) return err.nonRetryable === true;
   if (isRetryableStoreError(err)) return false;
   return err instanceof Error && NON_RETRYABLE_NAMES.has(err.name);
 }

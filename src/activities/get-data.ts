@@ -29,7 +29,12 @@ export function createGetData(deps: ActivityDeps) {
         name: ARTIFACTS.raw,
         type: 'raw_data',
         description: `Raw data from ${fetched.recordedSource}`,
-        metadata: { source: fetched.recordedSource, rows: table.nRows, columns: table.names, format: fetched.format },
+        metadata: {
+          source: fetched.recordedSource,
+          rows: table.nRows,
+          columns: table.names,
+          format: fetched.format,
+        },
         producer: run.producer,
         files: [{ path: `raw_data.${fetched.format}`, source: fetched.file }],
       });

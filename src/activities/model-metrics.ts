@@ -1,6 +1,18 @@
 /** Turning the config into a pipeline spec, and scoring a fitted pipeline on a labelled table. */
 import type { PipelineConfig } from '../config';
-import { accuracy, confusionMatrix, logLoss, macroF1, rocAucOvo, type Table } from '../ml';
+import {
+  accuracy,
+  argmaxRows,
+  confusionMatrix,
+  encodeLabels,
+  labelStrings,
+  logLoss,
+  macroF1,
+  normalizeConfusionMatrix,
+  rocAuc,
+  stratifiedSplit,
+  type Table,
+} from '../ml';
 
 export function pipelineSpec(config: PipelineConfig) {
   const rf = config.random_forest_pipeline;
@@ -8,8 +20,8 @@ export function pipelineSpec(config: PipelineConfig) {
     target: config.data.target,
     features: rf.features,
     tfidf: rf.tfidf,
-    // random_state: null in the reference means "unseeded"; here it falls back to main.random_seed (reproducible).
-    random_forest: { ...rf.random_forest, random_state: rf.random_forest.random_state ?? config.main.random_seed },
+    // config resolves random_state: null to main.random_seed, so every run is reproducible.
+    random_forest: { ...rf.random_forest },
   };
 }
 
@@ -30,33 +42,37 @@ export function classificationMetrics(
   target: string,
   prefix: string,
 ): ClassificationScores {
-  const yTrue = table.strings(target).map((v, i) => {
-    if (v === null) throw new Error(`column "${target}" row ${i + 1}: missing label`);
-    return v;
-  });
-  const classes = [...pipeline.classes];
+  const k = pipeline.classes.length;
+  const { codes: yTrue } = encodeLabels(labelStrings(table, target), pipeline.classes);
   const proba = pipeline.predictProba(table);
-  const k = classes.length;
-  const yPred = yTrue.map((_, i) => {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (proba[i * k + c] > proba[i * k + best]) best = c;
-    return classes[best];
-  });
-  const confusion = confusionMatrix(yTrue, yPred, classes);
-  const confusionNormalized = confusion.map((row) => {
-    const total = row.reduce((a, b) => a + b, 0);
-    return row.map((v) => (total > 0 ? v / total : 0));
-  });
+  const yPred = argmaxRows(proba, k);
+  const confusion = confusionMatrix(yTrue, yPred, k);
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   return {
     scalars: {
-      [`${prefix}_auc_ovo`]: round(rocAucOvo(yTrue, proba, classes)),
+      [`${prefix}_auc_ovo`]: round(rocAuc(yTrue, proba, k, 'ovo')),
+      [`${prefix}_auc_ovr`]: round(rocAuc(yTrue, proba, k, 'ovr')),
       [`${prefix}_accuracy`]: round(accuracy(yTrue, yPred)),
-      [`${prefix}_macro_f1`]: round(macroF1(yTrue, yPred, classes)),
-      [`${prefix}_log_loss`]: round(logLoss(yTrue, proba, classes)),
+      [`${prefix}_macro_f1`]: round(macroF1(yTrue, yPred)),
+      [`${prefix}_log_loss`]: round(logLoss(yTrue, proba, k)),
       [`${prefix}_rows`]: table.nRows,
     },
     confusion,
-    confusionNormalized,
+    confusionNormalized: normalizeConfusionMatrix(confusion),
   };
+}
+
+/** A seeded split, stratified on a column when one is named (as sklearn's train_test_split). */
+export function splitTable(table: Table, testSize: number, stratify: string | null, seed: number) {
+  if (stratify) return stratifiedSplit(table, { testSize, stratify, seed });
+  // No stratification: a shuffled split is a stratified split over one constant class.
+  const all = '__all_rows__';
+  const withKey = table.withColumn({
+    name: all,
+    type: 'string',
+    values: new Array<string>(table.nRows).fill('all'),
+  });
+  const { train, test } = stratifiedSplit(withKey, { testSize, stratify: all, seed });
+  const keep = table.names;
+  return { train: train.select(keep), test: test.select(keep) };
 }

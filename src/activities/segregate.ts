@@ -1,7 +1,8 @@
 /** segregate: a stratified, seeded train/test split into data_train and data_test. */
 import { join } from 'node:path';
 import { ARTIFACTS } from '../contract';
-import { readTable, stratifiedSplit, writeCsv } from '../ml';
+import { readTable, writeCsv } from '../ml';
+import { splitTable } from './model-metrics';
 import type { ActivityDeps } from './deps';
 import type { StepActivityInput, StepOutcome } from './types';
 import { fetchArtifact, publishArtifact, tableFile } from './artifact-io';
@@ -18,16 +19,20 @@ export function createSegregate(deps: ActivityDeps) {
       const testFile = join(run.scratch, 'data_test.csv');
       const sizes = await deterministic(data.version.ref, async () => {
         const table = await readTable(tableFile(data.dir, data.version), { naValues: config.data.na_values });
-        const { train, test } = stratifiedSplit(table, {
-          testSize: config.data.test_size,
-          stratify: config.data.stratify ?? undefined,
-          seed: config.main.random_seed,
-        });
+        const { train, test } = splitTable(
+          table,
+          config.data.test_size,
+          config.data.stratify,
+          config.main.random_seed,
+        );
         await writeCsv(train, trainFile);
         await writeCsv(test, testFile);
         return { train: train.nRows, test: test.nRows };
       });
-      const common = { producer: run.producer, metadata: { stratify: config.data.stratify, seed: config.main.random_seed } };
+      const common = {
+        producer: run.producer,
+        metadata: { stratify: config.data.stratify, seed: config.main.random_seed },
+      };
       const train = await publishArtifact(store, {
         ...common,
         name: ARTIFACTS.train,

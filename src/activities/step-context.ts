@@ -26,9 +26,11 @@ export async function runStep(step: StepName, workDir: string, body: StepBody): 
   const info = ctx.info;
   const startedAt = new Date();
   const t0 = performance.now();
+  // Activities here always run inside a workflow (never standalone), so the execution is known.
+  const execution = info.workflowExecution ?? { workflowId: 'standalone', runId: info.activityId };
   const producer: Producer = {
-    workflowId: info.workflowExecution.workflowId,
-    runId: info.workflowExecution.runId,
+    workflowId: execution.workflowId,
+    runId: execution.runId,
     step,
     attempt: info.attempt,
   };

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
-import { readTable, stratifiedSplit, fitInferencePipeline, exportModel, selectRows } from '../ml';
+import { readTable, fitInferencePipeline, exportModel, selectRows } from '../ml';
 import { plotConfusionMatrix, plotFeatureImportance } from '../report';
 import type { PipelineConfig } from '../config';
 import type { ActivityDeps } from './deps';
@@ -14,9 +14,15 @@ import type { StepActivityInput, StepOutcome } from './types';
 import { fetchArtifact, publishArtifact, tableFile } from './artifact-io';
 import { dataFailure, deterministic } from './failures';
 import { runStep } from './step-context';
-import { classificationMetrics, pipelineSpec } from './model-metrics';
+import { classificationMetrics, pipelineSpec, splitTable } from './model-metrics';
 
 const INPUT_EXAMPLE_ROWS = 5;
+
+/** MLflow writes `utc_time_created` as "YYYY-MM-DD HH:MM:SS.ffffff". */
+function mlflowTime(iso: string): string {
+  const d = new Date(iso);
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')}.${String(d.getUTCMilliseconds() * 1000).padStart(6, '0')}`;
+}
 
 export function createTrainRandomForest(deps: ActivityDeps) {
   return (input: StepActivityInput): Promise<StepOutcome> =>
@@ -28,11 +34,7 @@ export function createTrainRandomForest(deps: ActivityDeps) {
         readTable(tableFile(data.dir, data.version), { naValues: config.data.na_values }),
       );
       const { train, test: validation } = await deterministic('validation split', () =>
-        stratifiedSplit(table, {
-          testSize: config.data.val_size,
-          stratify: config.data.stratify ?? undefined,
-          seed: config.main.random_seed,
-        }),
+        splitTable(table, config.data.val_size, config.data.stratify, config.main.random_seed),
       );
       const spec = pipelineSpec(config);
       const t0 = performance.now();
@@ -54,9 +56,13 @@ export function createTrainRandomForest(deps: ActivityDeps) {
       );
       const exportDir = join(run.scratch, 'model_export');
       const plotsDir = join(run.scratch, 'plots');
-      const importance = await plotFeatureImportance([...pipeline.featureNames], pipeline.featureImportances(), {
-        title: 'Feature importance (impurity-based)',
-      });
+      const importance = await plotFeatureImportance(
+        [...pipeline.featureNames],
+        pipeline.featureImportances(),
+        {
+          title: 'Feature importance (impurity-based)',
+        },
+      );
       const confusion = await plotConfusionMatrix([...pipeline.classes], metrics.confusionNormalized, {
         title: 'Validation confusion matrix (normalized by true class)',
         normalized: true,
@@ -71,15 +77,26 @@ export function createTrainRandomForest(deps: ActivityDeps) {
       for (const [name, content] of plotFiles) await writeFile(join(plotsDir, name), content);
 
       await exportModel(pipeline, exportDir, {
-        inputExample: selectRows(train, Uint32Array.from({ length: Math.min(INPUT_EXAMPLE_ROWS, train.nRows) }, (_, i) => i)),
+        inputExample: selectRows(
+          train,
+          Uint32Array.from({ length: Math.min(INPUT_EXAMPLE_ROWS, train.nRows) }, (_, i) => i),
+        ),
         metrics: metrics.scalars,
+        // The export must be byte-identical for the same config and data, so its MLmodel timestamp is the
+        // training data version's creation time rather than "now".
+        utcTimeCreated: mlflowTime(data.version.createdAt),
         extraFiles: plotFiles.map(([name]) => ({ path: `plots/${name}`, source: join(plotsDir, name) })),
       });
       const model = await publishArtifact(store, {
         name: config.random_forest_pipeline.export_artifact,
         type: 'model_export',
         description: `Inference pipeline (${spec.random_forest.engine ?? 'native'} forest, ${String(spec.random_forest.n_estimators)} trees) trained on ${data.version.ref}`,
-        metadata: { ...metrics.scalars, classes: pipeline.classes, train_rows: train.nRows, val_rows: validation.nRows },
+        metadata: {
+          ...metrics.scalars,
+          classes: pipeline.classes,
+          train_rows: train.nRows,
+          val_rows: validation.nRows,
+        },
         producer: run.producer,
         dir: exportDir,
       });

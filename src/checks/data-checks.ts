@@ -4,7 +4,7 @@
  * failure instead of stopping at the first.
  */
 import type { Table } from '../ml';
-import { ksTwoSample } from '../ml';
+import { ks2samp } from '../ml';
 
 export type ExpectedType = 'number' | 'integer' | 'string';
 
@@ -78,7 +78,12 @@ export function runDeterministicChecks(table: Table, spec: CheckSpec, target: st
     const values = col.values;
     for (let i = 0; i < values.length; i++) {
       if (values[i] === Infinity || values[i] === -Infinity) {
-        failures.push({ check: 'finite', column: col.name, expected: 'finite numbers', found: `${values[i]} at ${describeRow(i)}` });
+        failures.push({
+          check: 'finite',
+          column: col.name,
+          expected: 'finite numbers',
+          found: `${values[i]} at ${describeRow(i)}`,
+        });
         break;
       }
     }
@@ -92,15 +97,31 @@ export function runDeterministicChecks(table: Table, spec: CheckSpec, target: st
         if (v === null) missing++;
         else counts.set(v, (counts.get(v) ?? 0) + 1);
       }
-      if (missing > 0) failures.push({ check: 'target_missing', column: target, expected: 'no missing labels', found: `${missing} missing` });
+      if (missing > 0)
+        failures.push({
+          check: 'target_missing',
+          column: target,
+          expected: 'no missing labels',
+          found: `${missing} missing`,
+        });
       if (counts.size < 2 && table.nRows > 0) {
-        failures.push({ check: 'class_count', column: target, expected: 'at least 2 classes', found: `${counts.size} (${[...counts.keys()].join(', ')})` });
+        failures.push({
+          check: 'class_count',
+          column: target,
+          expected: 'at least 2 classes',
+          found: `${counts.size} (${[...counts.keys()].join(', ')})`,
+        });
       }
       if (spec.known_classes) {
         const known = new Set(spec.known_classes);
         const unknown = [...counts.keys()].filter((c) => !known.has(c)).sort();
         if (unknown.length > 0) {
-          failures.push({ check: 'class_names', column: target, expected: `one of ${spec.known_classes.length} known classes`, found: `unknown ${unknown.map((u) => JSON.stringify(u)).join(', ')}` });
+          failures.push({
+            check: 'class_names',
+            column: target,
+            expected: `one of ${spec.known_classes.length} known classes`,
+            found: `unknown ${unknown.map((u) => JSON.stringify(u)).join(', ')}`,
+          });
         }
       }
     }
@@ -124,7 +145,12 @@ export function runDeterministicChecks(table: Table, spec: CheckSpec, target: st
       }
     });
     if (bad > 0) {
-      failures.push({ check: 'range', column, expected: `[${range.min ?? '-∞'}, ${range.max ?? '∞'}]`, found: `${bad} rows outside, first ${worst} at ${describeRow(first)}` });
+      failures.push({
+        check: 'range',
+        column,
+        expected: `[${range.min ?? '-∞'}, ${range.max ?? '∞'}]`,
+        found: `${bad} rows outside, first ${worst} at ${describeRow(first)}`,
+      });
     }
   }
   return failures;
@@ -134,7 +160,13 @@ function present(values: Float64Array): Float64Array {
   return values.filter((v) => !Number.isNaN(v));
 }
 
-export function runKsChecks(table: Table, reference: Table, columns: string[], ksAlpha: number, referenceRef: string): KsReport {
+export function runKsChecks(
+  table: Table,
+  reference: Table,
+  columns: string[],
+  ksAlpha: number,
+  referenceRef: string,
+): KsReport {
   const alphaCorrected = 1 - Math.pow(1 - ksAlpha, 1 / columns.length);
   const results = columns.map((column): KsColumnResult => {
     const a = table.column(column);
@@ -142,7 +174,7 @@ export function runKsChecks(table: Table, reference: Table, columns: string[], k
     if (a.type === 'string' || b.type === 'string') {
       throw new Error(`KS test: column "${column}" is not numeric`);
     }
-    const { statistic, pValue } = ksTwoSample(present(a.values), present(b.values));
+    const { statistic, pvalue: pValue } = ks2samp(present(a.values), present(b.values));
     return { column, statistic, pValue, passed: pValue >= alphaCorrected };
   });
   return { reference: referenceRef, ksAlpha, alphaCorrected, columns: results };

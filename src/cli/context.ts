@@ -68,10 +68,16 @@ export class CliContext {
    * The server address: TEMPORAL_ADDRESS / config when set, else the embedded dev server (started
    * if needed). `embedded` tells the caller to run a worker in-process.
    */
-  async resolveServer(log: (line: string) => void): Promise<{ address: string; uiUrl: string; embedded: boolean }> {
+  async resolveServer(
+    log: (line: string) => void,
+  ): Promise<{ address: string; uiUrl: string; embedded: boolean }> {
     const settings = this.temporal;
     if (settings.address) {
-      return { address: settings.address, uiUrl: process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233', embedded: false };
+      return {
+        address: settings.address,
+        uiUrl: process.env.TEMPORAL_UI_URL ?? 'http://localhost:8233',
+        embedded: false,
+      };
     }
     const opts = this.devServerOptions();
     if (!findTemporalCli()) {
@@ -80,7 +86,10 @@ export class CliContext {
       return { address: `127.0.0.1:${opts.port}`, uiUrl: `http://localhost:${opts.uiPort}`, embedded: true };
     }
     const dev = await ensureDevServer(opts);
-    if (dev.started) log(`Started the Temporal dev server (pid ${dev.pid}, data ${opts.dbFile}); stop it with \`mlpipe server stop\`.`);
+    if (dev.started)
+      log(
+        `Started the Temporal dev server (pid ${dev.pid}, data ${opts.dbFile}); stop it with \`mlpipe server stop\`.`,
+      );
     return { address: dev.address, uiUrl: dev.uiUrl, embedded: true };
   }
 

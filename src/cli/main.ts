@@ -26,7 +26,8 @@ export function buildProgram(): Command {
     .option('--set <key=value>', 'global config override, applies to every command (repeatable)', collect, [])
     .showHelpAfterError();
   let context: CliContext | undefined;
-  const ctx = (): CliContext => (context ??= new CliContext(program.opts<{ config?: string; set: string[] }>()));
+  const ctx = (): CliContext =>
+    (context ??= new CliContext(program.opts<{ config?: string; set: string[] }>()));
   registerRunCommand(program, ctx);
   registerWorkerCommands(program, ctx);
   registerScheduleCommands(program, ctx);

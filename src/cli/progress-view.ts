@@ -26,7 +26,11 @@ async function trainingProgress(handle: WorkflowHandle): Promise<HeartbeatProgre
 }
 
 /** Polls until `until` settles; renders bars on a TTY and one line per step change otherwise. */
-export async function watchProgress(handle: WorkflowHandle, until: Promise<unknown>, out: NodeJS.WriteStream): Promise<void> {
+export async function watchProgress(
+  handle: WorkflowHandle,
+  until: Promise<unknown>,
+  out: NodeJS.WriteStream,
+): Promise<void> {
   let settled = false;
   until.then(
     () => (settled = true),
@@ -35,7 +39,12 @@ export async function watchProgress(handle: WorkflowHandle, until: Promise<unkno
   const tty = Boolean(out.isTTY);
   const bars = tty
     ? new cliProgress.MultiBar(
-        { format: '{label} [{bar}] {value}/{total} {detail}', hideCursor: true, clearOnComplete: false, stream: out },
+        {
+          format: '{label} [{bar}] {value}/{total} {detail}',
+          hideCursor: true,
+          clearOnComplete: false,
+          stream: out,
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
@@ -51,7 +60,9 @@ export async function watchProgress(handle: WorkflowHandle, until: Promise<unkno
       const trees = current === 'train_random_forest' ? await trainingProgress(handle) : undefined;
       if (stepBar && treeBar) {
         stepBar.setTotal(Math.max(progress.steps.length, 1));
-        stepBar.update(done, { detail: current ? `step ${index + 1} of ${progress.steps.length}: ${current}` : '' });
+        stepBar.update(done, {
+          detail: current ? `step ${index + 1} of ${progress.steps.length}: ${current}` : '',
+        });
         if (trees) {
           treeBar.setTotal(trees.total);
           treeBar.update(trees.done);
@@ -60,7 +71,14 @@ export async function watchProgress(handle: WorkflowHandle, until: Promise<unkno
         const line = current
           ? `step ${index + 1} of ${progress.steps.length}: ${current}${trees ? ` (trees ${trees.done} of ${trees.total})` : ''}`
           : '';
-        if (line && line !== lastLine && (!trees || trees.done === 0 || trees.done === trees.total || line.split('(')[0] !== lastLine.split('(')[0])) {
+        if (
+          line &&
+          line !== lastLine &&
+          (!trees ||
+            trees.done === 0 ||
+            trees.done === trees.total ||
+            line.split('(')[0] !== lastLine.split('(')[0])
+        ) {
           out.write(`${line}\n`);
         }
         if (line) lastLine = line;

@@ -44,11 +44,19 @@ function redactUrl(raw: string): string {
   return url.toString();
 }
 
-export async function fetchSource(source: string, destDir: string, opts: SourceOptions): Promise<FetchedSource> {
+export async function fetchSource(
+  source: string,
+  destDir: string,
+  opts: SourceOptions,
+): Promise<FetchedSource> {
   if (source.startsWith('sample:')) {
     const file = join(destDir, 'raw_data.csv');
     await writeSampleCsv(file, opts.sample);
-    return { file, recordedSource: `${source}?rows=${opts.sample.rows}&seed=${opts.sample.seed}`, format: 'csv' };
+    return {
+      file,
+      recordedSource: `${source}?rows=${opts.sample.rows}&seed=${opts.sample.seed}`,
+      format: 'csv',
+    };
   }
   if (/^https?:\/\//i.test(source)) {
     const format = formatOf(new URL(source).pathname);
@@ -57,7 +65,8 @@ export async function fetchSource(source: string, destDir: string, opts: SourceO
     if (res.status === 404 || res.status === 410) {
       throw new SourceNotFoundError(`data.source ${redactUrl(source)}: HTTP ${res.status}`);
     }
-    if (!res.ok || !res.body) throw new Error(`data.source ${redactUrl(source)}: HTTP ${res.status} (will retry)`);
+    if (!res.ok || !res.body)
+      throw new Error(`data.source ${redactUrl(source)}: HTTP ${res.status} (will retry)`);
     await pipeline(Readable.fromWeb(res.body as WebReadableStream), createWriteStream(file));
     return { file, recordedSource: redactUrl(source), format };
   }

@@ -4,13 +4,30 @@
  * Stored as a small JSON record beside the artifacts, so `mlpipe lineage` answers "what made prod?"
  * from the store alone.
  */
-import type { Metrics, PipelineInput, PromotionDecision, ResolvedRef, StepProgress, TriggerInfo } from '../contract';
+import type {
+  Metrics,
+  PipelineInput,
+  PromotionDecision,
+  ResolvedRef,
+  StepProgress,
+  TriggerInfo,
+} from '../contract';
 
 export const RUN_RECORD_PREFIX = 'runs/';
 export const RUN_RECORD_VERSION = 1;
 
+/**
+ * Record keys allow a restricted alphabet; workflow IDs allow anything. Other characters (and a
+ * leading non-alphanumeric) are written as `=XX` hex escapes, which is reversible and readable.
+ */
 export function runRecordKey(workflowId: string): string {
-  return `${RUN_RECORD_PREFIX}${encodeURIComponent(workflowId)}`;
+  const escaped = workflowId.replace(/[^A-Za-z0-9._:@+-]/g, (c) =>
+    [...Buffer.from(c, 'utf8')].map((b) => `=${b.toString(16).padStart(2, '0')}`).join(''),
+  );
+  const safe = /^[A-Za-z0-9]/.test(escaped)
+    ? escaped
+    : `=${escaped.charCodeAt(0).toString(16)}${escaped.slice(1)}`;
+  return `${RUN_RECORD_PREFIX}${safe}`;
 }
 
 export interface StepRecord extends StepProgress {

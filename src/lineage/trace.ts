@@ -52,9 +52,13 @@ export async function traceArtifact(
     .filter(([, v]) => v === version.version)
     .map(([a]) => a)
     .sort();
-  const aliasEvents = (await store.aliasHistory(version.name)).filter((e) => e.to === version.version && e.alias !== 'latest');
+  const aliasEvents = (await store.aliasHistory(version.name)).filter(
+    (e) => e.to === version.version && e.alias !== 'latest',
+  );
   const usedBy = records.flatMap((r) =>
-    r.steps.filter((s) => s.consumed.some((c) => c.ref === version.ref)).map((s) => ({ workflowId: r.workflowId, step: s.step })),
+    r.steps
+      .filter((s) => s.consumed.some((c) => c.ref === version.ref))
+      .map((s) => ({ workflowId: r.workflowId, step: s.step })),
   );
   const trace: ArtifactTrace = {
     ref: version.ref,
@@ -75,7 +79,9 @@ export async function traceArtifact(
     ...producer,
     trigger: run?.trigger,
     configDigest: run?.configDigest,
-    code: run ? `${run.codeVersion.package}@${run.codeVersion.version}${run.codeVersion.gitCommit ? ` (${run.codeVersion.gitCommit.slice(0, 12)})` : ''}` : undefined,
+    code: run
+      ? `${run.codeVersion.package}@${run.codeVersion.version}${run.codeVersion.gitCommit ? ` (${run.codeVersion.gitCommit.slice(0, 12)})` : ''}`
+      : undefined,
     status: run?.status,
   };
   const depth = opts.depth ?? 8;
@@ -83,7 +89,9 @@ export async function traceArtifact(
   if (step && depth > 0) {
     const inputs: ResolvedRef[] = step.consumed;
     for (const input of inputs) {
-      trace.inputs.push(await traceArtifact(store, input.ref, { depth: depth - 1, records }, input.requested));
+      trace.inputs.push(
+        await traceArtifact(store, input.ref, { depth: depth - 1, records }, input.requested),
+      );
     }
   }
   return trace;
@@ -93,21 +101,27 @@ export function formatTrace(t: ArtifactTrace, depth = 0): string {
   const lines: string[] = [];
   const indent = depth > 0 ? `${'   '.repeat(depth - 1)}└─ ` : '';
   const alias = t.aliases.length ? `  [${t.aliases.join(', ')}]` : '';
-  lines.push(`${indent}${t.ref}${t.requested ? ` (asked as ${t.requested})` : ''}  ${t.type}  sha256:${t.digest.slice(0, 12)}${alias}`);
+  lines.push(
+    `${indent}${t.ref}${t.requested ? ` (asked as ${t.requested})` : ''}  ${t.type}  sha256:${t.digest.slice(0, 12)}${alias}`,
+  );
   const pad = '   '.repeat(depth + 1);
   if (t.producer) {
     const p = t.producer;
     lines.push(
       `${pad}produced by run ${p.workflowId}, step ${p.step} (attempt ${p.attempt})${p.trigger ? `, trigger ${p.trigger.kind}${p.trigger.id ? ` ${p.trigger.id}` : ''}` : ''}`,
     );
-    if (p.configDigest || p.code) lines.push(`${pad}config ${p.configDigest?.slice(0, 12) ?? '?'} · code ${p.code ?? '?'}`);
+    if (p.configDigest || p.code)
+      lines.push(`${pad}config ${p.configDigest?.slice(0, 12) ?? '?'} · code ${p.code ?? '?'}`);
   } else if (typeof t.metadata.source === 'string') {
     lines.push(`${pad}source ${t.metadata.source}`);
   }
   for (const e of t.aliasEvents) {
-    lines.push(`${pad}${e.alias} → ${t.ref} at ${e.at}${e.actor ? ` by ${e.actor}` : ''}${e.reason ? `: ${e.reason}` : ''}`);
+    lines.push(
+      `${pad}${e.alias} → ${t.ref} at ${e.at}${e.actor ? ` by ${e.actor}` : ''}${e.reason ? `: ${e.reason}` : ''}`,
+    );
   }
-  if (t.usedBy.length) lines.push(`${pad}used by ${t.usedBy.map((u) => `${u.workflowId} (${u.step})`).join(', ')}`);
+  if (t.usedBy.length)
+    lines.push(`${pad}used by ${t.usedBy.map((u) => `${u.workflowId} (${u.step})`).join(', ')}`);
   for (const input of t.inputs) lines.push(formatTrace(input, depth + 1));
   return lines.join('\n');
 }
@@ -120,14 +134,25 @@ export function formatRun(r: RunRecord): string {
     `   config ${r.configDigest.slice(0, 12)} · code ${r.codeVersion.package}@${r.codeVersion.version}${r.codeVersion.gitCommit ? ` (${r.codeVersion.gitCommit.slice(0, 12)})` : ''} · node ${r.codeVersion.node}`,
   ];
   for (const s of r.steps) {
-    lines.push(`   ${s.step}: ${s.status}, attempts ${s.attempts}${s.durationMs !== undefined ? `, ${(s.durationMs / 1000).toFixed(2)} s` : ''}`);
-    for (const c of s.consumed) lines.push(`      in  ${c.ref}${c.requested ? ` (asked ${c.requested})` : ''} sha256:${c.digest.slice(0, 12)}`);
-    for (const p of s.produced) lines.push(`      out ${p.ref}${p.reused ? ' (reused)' : ''} sha256:${p.digest.slice(0, 12)}`);
+    lines.push(
+      `   ${s.step}: ${s.status}, attempts ${s.attempts}${s.durationMs !== undefined ? `, ${(s.durationMs / 1000).toFixed(2)} s` : ''}`,
+    );
+    for (const c of s.consumed)
+      lines.push(
+        `      in  ${c.ref}${c.requested ? ` (asked ${c.requested})` : ''} sha256:${c.digest.slice(0, 12)}`,
+      );
+    for (const p of s.produced)
+      lines.push(`      out ${p.ref}${p.reused ? ' (reused)' : ''} sha256:${p.digest.slice(0, 12)}`);
   }
   if (Object.keys(r.metrics).length) {
-    lines.push(`   metrics ${Object.entries(r.metrics).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(4)}`).join(' ')}`);
+    lines.push(
+      `   metrics ${Object.entries(r.metrics)
+        .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(4)}`)
+        .join(' ')}`,
+    );
   }
-  if (r.promotion) lines.push(`   promotion: ${r.promotion.promoted ? 'promoted' : 'kept prod'} (${r.promotion.reason})`);
+  if (r.promotion)
+    lines.push(`   promotion: ${r.promotion.promoted ? 'promoted' : 'kept prod'} (${r.promotion.reason})`);
   if (r.report) lines.push(`   report ${r.report.ref}`);
   return lines.join('\n');
 }

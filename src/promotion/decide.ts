@@ -21,7 +21,14 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
     return { promoted: true, reason: 'no prod model yet', metric, candidate };
   }
   if (prod.ref === input.candidateRef) {
-    return { promoted: false, reason: 'candidate is already prod', metric, candidate, prod: prod.score, prodRef: prod.ref };
+    return {
+      promoted: false,
+      reason: 'candidate is already prod',
+      metric,
+      candidate,
+      prod: prod.score,
+      prodRef: prod.ref,
+    };
   }
   const delta = candidate - prod.score;
   const promoted = delta >= minDelta;

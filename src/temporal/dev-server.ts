@@ -58,7 +58,11 @@ export function isPortOpen(port: number, host = '127.0.0.1', timeoutMs = 500): P
   });
 }
 
-export async function waitForPort(port: number, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
+export async function waitForPort(
+  port: number,
+  timeoutMs: number,
+  isAlive: () => boolean = () => true,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await isPortOpen(port)) return;
@@ -113,7 +117,11 @@ export async function ensureDevServer(opts: DevServerOptions): Promise<StartedDe
   mkdirSync(dirname(opts.dbFile), { recursive: true });
   const logFile = join(opts.stateDir, 'temporal-dev-server.log');
   const log = openSync(logFile, 'a');
-  const child = spawn(cli, devServerArgs(opts), { detached: true, stdio: ['ignore', log, log], env: opts.env });
+  const child = spawn(cli, devServerArgs(opts), {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: opts.env,
+  });
   closeSync(log);
   let exited = false;
   child.once('exit', () => (exited = true));

@@ -20,6 +20,8 @@ export async function startSdkDevServer(opts: DevServerOptions): Promise<TestWor
       },
     });
   } catch (err) {
-    throw new Error(`${TEMPORAL_CLI_HELP}\n(SDK download failed: ${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(
+      `${TEMPORAL_CLI_HELP}\n(SDK download failed: ${err instanceof Error ? err.message : String(err)})`,
+    );
   }
 }

@@ -18,7 +18,10 @@ export const SEARCH_ATTRIBUTE_TYPES: Record<string, 'Keyword' | 'Double'> = {
 
 /** `--search-attribute` flags for `temporal server start-dev`. */
 export function devServerSearchAttributeArgs(): string[] {
-  return Object.entries(SEARCH_ATTRIBUTE_TYPES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
+  return Object.entries(SEARCH_ATTRIBUTE_TYPES).flatMap(([name, type]) => [
+    '--search-attribute',
+    `${name}=${type}`,
+  ]);
 }
 
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<boolean> {
@@ -34,7 +37,9 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
         searchAttributes: Object.fromEntries(
           missing.map((n) => [
             n,
-            SEARCH_ATTRIBUTE_TYPES[n] === 'Double' ? IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+            SEARCH_ATTRIBUTE_TYPES[n] === 'Double'
+              ? IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE
+              : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
           ]),
         ),
       });

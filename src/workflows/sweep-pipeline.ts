@@ -3,7 +3,14 @@
  * trial trains and evaluates on those same data artifacts as its own child workflow, at most
  * `maxParallel` at a time. Children survive worker restarts; the parent's ID links every trial.
  */
-import { ApplicationFailure, defineQuery, executeChild, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  defineQuery,
+  executeChild,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { PipelineResult } from '../contract';
 import { STEP_NAMES } from '../contract';
 import { trainingPipeline } from './training-pipeline';
@@ -48,7 +55,11 @@ function renderTrials(trials: SweepTrial[], metric: string): string {
     (t) =>
       `| ${t.index} | ${t.overrides.join(' ') || '(defaults)'} | ${t.status} | ${t.metric?.toFixed(4) ?? ''} | ${t.durationMs !== undefined ? (t.durationMs / 1000).toFixed(1) + ' s' : ''} | ${t.modelRef ?? t.error ?? ''} |`,
   );
-  return [`| trial | overrides | status | ${metric} | time | model |`, '|---|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    `| trial | overrides | status | ${metric} | time | model |`,
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 function stepDuration(result: PipelineResult): number {
@@ -69,7 +80,8 @@ export async function sweepPipeline(input: SweepInput): Promise<SweepResult> {
     status: 'pending',
   }));
   setHandler(sweepProgressQuery, () => trials);
-  const update = () => setCurrentDetails(`**Sweep** ranked by \`${metric}\`\n\n${renderTrials(trials, metric)}`);
+  const update = () =>
+    setCurrentDetails(`**Sweep** ranked by \`${metric}\`\n\n${renderTrials(trials, metric)}`);
   update();
 
   const dataWorkflowId = `${info.workflowId}-data`;
@@ -86,7 +98,10 @@ export async function sweepPipeline(input: SweepInput): Promise<SweepResult> {
   const train = produced.find((r) => r.name === 'data_train')?.ref;
   const test = produced.find((r) => r.name === 'data_test')?.ref;
   if (!train || !test) {
-    throw ApplicationFailure.create({ message: 'the data steps produced no train/test split', nonRetryable: true });
+    throw ApplicationFailure.create({
+      message: 'the data steps produced no train/test split',
+      nonRetryable: true,
+    });
   }
 
   const runTrial = async (trial: SweepTrial): Promise<void> => {

@@ -7,7 +7,9 @@ import type { CliContext } from '../context';
 export function registerLineageCommand(program: Command, ctx: () => CliContext): void {
   program
     .command('lineage <target>')
-    .description('show a run record (by workflow ID) or an artifact version\'s provenance (by ref, e.g. model_export:prod)')
+    .description(
+      "show a run record (by workflow ID) or an artifact version's provenance (by ref, e.g. model_export:prod)",
+    )
     .option('--json', 'print JSON')
     .option('--depth <n>', 'how many producer hops to follow', '8')
     .action(async (target: string, opts: { json?: boolean; depth: string }) => {
@@ -21,8 +23,13 @@ export function registerLineageCommand(program: Command, ctx: () => CliContext):
         const trace = await traceArtifact(store, target, { depth: Number(opts.depth) });
         console.log(opts.json ? JSON.stringify(trace) : formatTrace(trace));
       } catch (err) {
-        if (err instanceof ArtifactNotFoundError || (err instanceof Error && err.name === 'InvalidRefError')) {
-          throw new Error(`lineage: "${target}" is neither a recorded workflow ID nor an artifact ref in ${store.uri}`);
+        if (
+          err instanceof ArtifactNotFoundError ||
+          (err instanceof Error && err.name === 'InvalidRefError')
+        ) {
+          throw new Error(
+            `lineage: "${target}" is neither a recorded workflow ID nor an artifact ref in ${store.uri}`,
+          );
         }
         throw err;
       }

@@ -24,7 +24,9 @@ export function registerPromoteCommands(program: Command, ctx: () => CliContext)
         actor: `cli:${userInfo().username}`,
         details: { kind: 'manual-promote' },
       });
-      console.log(`${version.name}:${alias} ${event.from === null ? '(new)' : `v${event.from}`} → v${event.to} (${opts.reason})`);
+      console.log(
+        `${version.name}:${alias} ${event.from === null ? '(new)' : `v${event.from}`} → v${event.to} (${opts.reason})`,
+      );
     });
 
   program
@@ -41,7 +43,8 @@ export function registerPromoteCommands(program: Command, ctx: () => CliContext)
       const history = await store.aliasHistory(name, alias);
       const last = history.at(-1);
       if (!last) throw new Error(`rollback: ${name}:${alias} has never been set`);
-      if (last.from === null) throw new Error(`rollback: ${name}:${alias} has no earlier version (first set at ${last.at})`);
+      if (last.from === null)
+        throw new Error(`rollback: ${name}:${alias} has no earlier version (first set at ${last.at})`);
       const event = await store.moveAlias(name, alias, last.from, {
         expected: last.to,
         reason: opts.reason,

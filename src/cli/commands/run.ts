@@ -31,19 +31,33 @@ export function failureChain(err: unknown): string {
 }
 
 function resultTable(result: PipelineResult): string {
-  const steps = new Table({ head: ['#', 'step', 'status', 'attempts', 'time', 'summary'], wordWrap: true, colWidths: [4, 22, 11, 10, 9, 70] });
+  const steps = new Table({
+    head: ['#', 'step', 'status', 'attempts', 'time', 'summary'],
+    wordWrap: true,
+    colWidths: [4, 22, 11, 10, 9, 70],
+  });
   result.steps.forEach((s, i) =>
-    steps.push([i + 1, s.step, s.status, s.attempts, s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(2)} s` : '', s.summary ?? '']),
+    steps.push([
+      i + 1,
+      s.step,
+      s.status,
+      s.attempts,
+      s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(2)} s` : '',
+      s.summary ?? '',
+    ]),
   );
   const metrics = new Table({ head: ['metric', 'value'] });
-  for (const [k, v] of Object.entries(result.metrics)) metrics.push([k, Number.isInteger(v) ? v : v.toFixed(4)]);
+  for (const [k, v] of Object.entries(result.metrics))
+    metrics.push([k, Number.isInteger(v) ? v : v.toFixed(4)]);
   return `${steps.toString()}\n${metrics.toString()}`;
 }
 
 export function registerRunCommand(program: Command, ctx: () => CliContext): void {
   program
     .command('run')
-    .description('run the training pipeline (embedded dev server + in-process worker unless TEMPORAL_ADDRESS is set)')
+    .description(
+      'run the training pipeline (embedded dev server + in-process worker unless TEMPORAL_ADDRESS is set)',
+    )
     .option('--set <key=value>', 'Hydra-style config override (repeatable)', collect, [])
     .option('--id <workflowId>', 'workflow ID (the run lineage key); default train-<time>-<random>')
     .option('--worker', 'also run a worker in-process when TEMPORAL_ADDRESS is set')
@@ -58,7 +72,10 @@ export function registerRunCommand(program: Command, ctx: () => CliContext): voi
       const server = await c.resolveServer(log);
       const client = await c.client(server.address);
       const workflowId = opts.id ?? newWorkflowId('train');
-      const input: PipelineInput = { overrides: cliOverrides, trigger: { kind: 'cli', id: userInfo().username } };
+      const input: PipelineInput = {
+        overrides: cliOverrides,
+        trigger: { kind: 'cli', id: userInfo().username },
+      };
       let worker: Awaited<ReturnType<typeof createPipelineWorker>> | undefined;
       if (server.embedded || opts.worker) {
         worker = await createPipelineWorker({
@@ -111,13 +128,19 @@ export function registerRunCommand(program: Command, ctx: () => CliContext): voi
         } else {
           log(`\n${resultTable(result)}`);
           log(`Model:   ${result.modelRef ?? '(not trained in this run)'}`);
-          if (result.promotion) log(`Prod:    ${result.promotion.promoted ? 'promoted' : 'unchanged'} (${result.promotion.reason})`);
-          log(`Report:  ${reportPath ?? result.reportRef ?? '-'}${reportPath && result.reportRef ? ` (${ARTIFACTS.report} ${result.reportRef})` : ''}`);
+          if (result.promotion)
+            log(
+              `Prod:    ${result.promotion.promoted ? 'promoted' : 'unchanged'} (${result.promotion.reason})`,
+            );
+          log(
+            `Report:  ${reportPath ?? result.reportRef ?? '-'}${reportPath && result.reportRef ? ` (${ARTIFACTS.report} ${result.reportRef})` : ''}`,
+          );
           log(`Lineage: mlpipe lineage ${workflowId}`);
           log(`Web UI:  ${url}`);
         }
       } catch (err) {
-        const message = err instanceof WorkflowFailedError ? failureChain(err.cause ?? err) : failureChain(err);
+        const message =
+          err instanceof WorkflowFailedError ? failureChain(err.cause ?? err) : failureChain(err);
         if (opts.json) console.log(JSON.stringify({ workflowId, status: 'failed', error: message, url }));
         log(`\nRun ${workflowId} failed:\n  ${message}\nWeb UI: ${url}`);
         process.exitCode = 1;

@@ -28,7 +28,8 @@ interface CreateOptions {
 }
 
 export function scheduleSpec(opts: { cron?: string; every?: string }): ScheduleSpec {
-  if (Boolean(opts.cron) === Boolean(opts.every)) throw new Error('give exactly one of --cron EXPR or --every DURATION');
+  if (Boolean(opts.cron) === Boolean(opts.every))
+    throw new Error('give exactly one of --cron EXPR or --every DURATION');
   return opts.cron ? { cronExpressions: [opts.cron] } : { intervals: [{ every: opts.every as string }] };
 }
 
@@ -41,7 +42,11 @@ export function registerScheduleCommands(program: Command, ctx: () => CliContext
     .option('--cron <expr>', 'cron expression, e.g. "0 3 * * *"')
     .option('--every <duration>', 'interval, e.g. 1d, 6h, 30m')
     .option('--set <key=value>', 'config override for every run (repeatable)', collect, [])
-    .option('--overlap <policy>', `what to do when a run is still going: ${Object.keys(OVERLAP).join(', ')}`, 'skip')
+    .option(
+      '--overlap <policy>',
+      `what to do when a run is still going: ${Object.keys(OVERLAP).join(', ')}`,
+      'skip',
+    )
     .option('--paused', 'create it paused')
     .option('--note <text>', 'a note shown with the schedule')
     .action(async (opts: CreateOptions) => {
@@ -66,7 +71,9 @@ export function registerScheduleCommands(program: Command, ctx: () => CliContext
           staticSummary: `Scheduled retraining (${opts.id})`,
         },
       });
-      console.log(`Created schedule ${opts.id} (${opts.cron ? `cron ${opts.cron}` : `every ${opts.every}`}, overlap ${opts.overlap}).`);
+      console.log(
+        `Created schedule ${opts.id} (${opts.cron ? `cron ${opts.cron}` : `every ${opts.every}`}, overlap ${opts.overlap}).`,
+      );
     });
 
   schedule
@@ -86,7 +93,11 @@ export function registerScheduleCommands(program: Command, ctx: () => CliContext
       }
       if (opts.json) console.log(JSON.stringify(rows));
       else if (rows.length === 0) console.log('No schedules.');
-      else for (const r of rows) console.log(`${r.id}\t${r.paused ? 'paused' : 'active'}\tnext ${r.next ?? '-'}\tlast ${r.recent ?? '-'}`);
+      else
+        for (const r of rows)
+          console.log(
+            `${r.id}\t${r.paused ? 'paused' : 'active'}\tnext ${r.next ?? '-'}\tlast ${r.recent ?? '-'}`,
+          );
     });
 
   schedule
@@ -102,7 +113,10 @@ export function registerScheduleCommands(program: Command, ctx: () => CliContext
         spec: d.spec,
         overlap: d.policies.overlap,
         nextActionTimes: d.info.nextActionTimes.map((t) => t.toISOString()),
-        recentActions: d.info.recentActions.map((a) => ({ at: a.takenAt.toISOString(), workflowId: a.action.workflow.workflowId })),
+        recentActions: d.info.recentActions.map((a) => ({
+          at: a.takenAt.toISOString(),
+          workflowId: a.action.workflow.workflowId,
+        })),
         runningActions: d.info.runningActions.map((a) => a.workflow.workflowId),
         args: d.action.type === 'startWorkflow' ? d.action.args : undefined,
       };

@@ -16,66 +16,87 @@ export function registerSweepCommand(program: Command, ctx: () => CliContext): v
   program
     .command('sweep')
     .description('grid search with Hydra multirun syntax; trials run as parallel child workflows')
-    .option('--set <key=values>', 'override or sweep (a,b,c | range(a,b[,step]) | choice(a,b)); repeatable', collect, [])
+    .option(
+      '--set <key=values>',
+      'override or sweep (a,b,c | range(a,b[,step]) | choice(a,b)); repeatable',
+      collect,
+      [],
+    )
     .option('--max-parallel <n>', 'trials at once (default sweep.max_parallel)')
     .option('--metric <name>', 'metric to rank trials by (default sweep.metric)')
     .option('--id <workflowId>', 'workflow ID of the sweep')
     .option('--json', 'print the result as one JSON object')
-    .action(async (opts: { set: string[]; maxParallel?: string; metric?: string; id?: string; json?: boolean }) => {
-      const c = ctx();
-      const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
-      const trials = parseSweep(opts.set);
-      const input: SweepInput = {
-        trials,
-        base: c.options.set ?? [],
-        maxParallel: opts.maxParallel ? Number(opts.maxParallel) : c.config.sweep.max_parallel,
-        metric: opts.metric ?? c.config.sweep.metric,
-      };
-      const server = await c.resolveServer(log);
-      const client = await c.client(server.address);
-      const worker = server.embedded
-        ? await createPipelineWorker({ address: server.address, namespace: c.temporal.namespace, taskQueue: c.temporal.taskQueue, configPath: c.options.config })
-        : undefined;
-      const workflowId = opts.id ?? newWorkflowId('sweep');
-      const handle = await client.workflow.start(SWEEP_WORKFLOW_TYPE, {
-        taskQueue: c.temporal.taskQueue,
-        workflowId,
-        args: [input],
-        staticSummary: `Sweep of ${trials.length} trials ranked by ${input.metric}`,
-        staticDetails: opts.set.map((s) => `\`${s}\``).join('\n\n'),
-      });
-      const url = webUiRunUrl(server.uiUrl, c.temporal.namespace, workflowId, handle.firstExecutionRunId);
-      log(`Started sweep ${workflowId}: ${trials.length} trials, ${input.maxParallel} at a time\nWeb UI: ${url}`);
-      const t0 = performance.now();
-      const resultPromise = handle.result() as Promise<SweepResult>;
-      try {
-        const result = await (worker ? worker.worker.runUntil(resultPromise) : resultPromise);
-        const totalS = (performance.now() - t0) / 1000;
-        if (opts.json) {
-          console.log(JSON.stringify({ ...result, total_s: totalS, url }));
-          return;
-        }
-        const table = new Table({ head: ['rank', 'trial', 'overrides', result.metric, 'time', 'model / error'] });
-        result.trials.forEach((t, i) =>
-          table.push([
-            i + 1,
-            t.index,
-            t.overrides.join('\n'),
-            t.metric?.toFixed(4) ?? '-',
-            t.durationMs !== undefined ? `${(t.durationMs / 1000).toFixed(1)} s` : '-',
-            t.modelRef ?? t.error ?? '',
-          ]),
+    .action(
+      async (opts: { set: string[]; maxParallel?: string; metric?: string; id?: string; json?: boolean }) => {
+        const c = ctx();
+        const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
+        const trials = parseSweep(opts.set);
+        const input: SweepInput = {
+          trials,
+          base: c.options.set ?? [],
+          maxParallel: opts.maxParallel ? Number(opts.maxParallel) : c.config.sweep.max_parallel,
+          metric: opts.metric ?? c.config.sweep.metric,
+        };
+        const server = await c.resolveServer(log);
+        const client = await c.client(server.address);
+        const worker = server.embedded
+          ? await createPipelineWorker({
+              address: server.address,
+              namespace: c.temporal.namespace,
+              taskQueue: c.temporal.taskQueue,
+              configPath: c.options.config,
+            })
+          : undefined;
+        const workflowId = opts.id ?? newWorkflowId('sweep');
+        const handle = await client.workflow.start(SWEEP_WORKFLOW_TYPE, {
+          taskQueue: c.temporal.taskQueue,
+          workflowId,
+          args: [input],
+          staticSummary: `Sweep of ${trials.length} trials ranked by ${input.metric}`,
+          staticDetails: opts.set.map((s) => `\`${s}\``).join('\n\n'),
+        });
+        const url = webUiRunUrl(server.uiUrl, c.temporal.namespace, workflowId, handle.firstExecutionRunId);
+        log(
+          `Started sweep ${workflowId}: ${trials.length} trials, ${input.maxParallel} at a time\nWeb UI: ${url}`,
         );
-        log(table.toString());
-        log(`Data steps ran once: ${result.dataWorkflowId} (train ${result.data.train}, test ${result.data.test})`);
-        log(`Best: ${result.best ? `trial ${result.best.index} ${result.best.modelRef} (${result.metric} ${result.best.metric?.toFixed(4)})` : 'none'}`);
-        log(`Total: ${totalS.toFixed(1)} s · lineage: mlpipe lineage ${workflowId}-trial-0`);
-      } catch (err) {
-        const message = err instanceof WorkflowFailedError ? failureChain(err.cause ?? err) : failureChain(err);
-        log(`Sweep ${workflowId} failed:\n  ${message}`);
-        process.exitCode = 1;
-      } finally {
-        if (worker) await worker.connection.close().catch(() => undefined);
-      }
-    });
+        const t0 = performance.now();
+        const resultPromise = handle.result() as Promise<SweepResult>;
+        try {
+          const result = await (worker ? worker.worker.runUntil(resultPromise) : resultPromise);
+          const totalS = (performance.now() - t0) / 1000;
+          if (opts.json) {
+            console.log(JSON.stringify({ ...result, total_s: totalS, url }));
+            return;
+          }
+          const table = new Table({
+            head: ['rank', 'trial', 'overrides', result.metric, 'time', 'model / error'],
+          });
+          result.trials.forEach((t, i) =>
+            table.push([
+              i + 1,
+              t.index,
+              t.overrides.join('\n'),
+              t.metric?.toFixed(4) ?? '-',
+              t.durationMs !== undefined ? `${(t.durationMs / 1000).toFixed(1)} s` : '-',
+              t.modelRef ?? t.error ?? '',
+            ]),
+          );
+          log(table.toString());
+          log(
+            `Data steps ran once: ${result.dataWorkflowId} (train ${result.data.train}, test ${result.data.test})`,
+          );
+          log(
+            `Best: ${result.best ? `trial ${result.best.index} ${result.best.modelRef} (${result.metric} ${result.best.metric?.toFixed(4)})` : 'none'}`,
+          );
+          log(`Total: ${totalS.toFixed(1)} s · lineage: mlpipe lineage ${workflowId}-trial-0`);
+        } catch (err) {
+          const message =
+            err instanceof WorkflowFailedError ? failureChain(err.cause ?? err) : failureChain(err);
+          log(`Sweep ${workflowId} failed:\n  ${message}`);
+          process.exitCode = 1;
+        } finally {
+          if (worker) await worker.connection.close().catch(() => undefined);
+        }
+      },
+    );
 }

@@ -7,17 +7,28 @@ import type { CliContext } from '../context';
 export function registerWorkerCommands(program: Command, ctx: () => CliContext): void {
   program
     .command('worker')
-    .description('run a worker for the ml-pipeline task queue against TEMPORAL_ADDRESS (default localhost:7233)')
+    .description(
+      'run a worker for the ml-pipeline task queue against TEMPORAL_ADDRESS (default localhost:7233)',
+    )
     .action(async () => {
       const c = ctx();
       const address = c.temporal.address ?? `127.0.0.1:${c.config.temporal.dev_server.port}`;
-      console.log(`Worker on task queue ${c.temporal.taskQueue} at ${address} (namespace ${c.temporal.namespace})`);
-      await runWorker({ address, namespace: c.temporal.namespace, taskQueue: c.temporal.taskQueue, configPath: c.options.config });
+      console.log(
+        `Worker on task queue ${c.temporal.taskQueue} at ${address} (namespace ${c.temporal.namespace})`,
+      );
+      await runWorker({
+        address,
+        namespace: c.temporal.namespace,
+        taskQueue: c.temporal.taskQueue,
+        configPath: c.options.config,
+      });
     });
 
   const server = program
     .command('server')
-    .description('run the embedded Temporal dev server (SQLite in .mlpipe/, Web UI on :8233) in the foreground')
+    .description(
+      'run the embedded Temporal dev server (SQLite in .mlpipe/, Web UI on :8233) in the foreground',
+    )
     .option('--detach', 'start it in the background and return')
     .action(async (opts: { detach?: boolean }) => {
       const c = ctx();
@@ -31,7 +42,9 @@ export function registerWorkerCommands(program: Command, ctx: () => CliContext):
         );
         return;
       }
-      console.log(`Temporal dev server at 127.0.0.1:${dev.port}, Web UI http://localhost:${dev.uiPort}, data ${dev.dbFile}`);
+      console.log(
+        `Temporal dev server at 127.0.0.1:${dev.port}, Web UI http://localhost:${dev.uiPort}, data ${dev.dbFile}`,
+      );
       process.exitCode = await runDevServerForeground(dev);
     });
   server

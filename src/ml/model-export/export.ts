@@ -123,7 +123,8 @@ export async function exportModel(
   };
 
   const files: [string, string | Buffer][] = [
-    ['MLmodel', stringifyYaml(mlmodel, { lineWidth: 0 })],
+    // YAML 1.1 quoting, so that PyYAML (MLflow) reads timestamps and words like "yes" back as strings.
+    ['MLmodel', stringifyYaml(mlmodel, { lineWidth: 0, version: '1.1' })],
     [MODEL_FILE_NAME, model],
     ['input_example.json', JSON.stringify(example)],
     ['serving_input_example.json', JSON.stringify({ dataframe_split: example }, null, 2)],

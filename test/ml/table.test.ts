@@ -198,3 +198,15 @@ void test(
     }
   },
 );
+
+const REFERENCE_CSV = '/work/shared/data/genres_mod.csv';
+
+void test(
+  'reference CSV and Parquet read to the same table',
+  { skip: !existsSync(REFERENCE_CSV) || !existsSync(REFERENCE_PARQUET) },
+  async () => {
+    const [csv, pq] = await Promise.all([readTable(REFERENCE_CSV), readTable(REFERENCE_PARQUET)]);
+    assert.deepEqual(csv.schema(), pq.schema());
+    for (const c of csv.columns) assert.deepEqual(c.values, pq.column(c.name).values, c.name);
+  },
+);

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { userInfo } from 'node:os';
@@ -45,6 +45,8 @@ interface AliasDoc {
 }
 
 const IO_CONCURRENCY = 4;
+/** Blobs up to this size are read into memory and written create-only in one request. */
+const SMALL_BLOB_BYTES = 1024 * 1024;
 const MAX_CAS_ATTEMPTS = 200;
 
 export class VersionedArtifactStore implements ArtifactStore {
@@ -143,6 +145,14 @@ export class VersionedArtifactStore implements ArtifactStore {
 
   private async uploadBlob(artifact: string, file: ArtifactFile, source: string): Promise<void> {
     const key = keys.blob(file.sha256);
+    if (file.size <= SMALL_BLOB_BYTES) {
+      // Small: one create-only write instead of an existence check plus an upload.
+      const body = await readFile(source);
+      const found = sha256Hex(body);
+      if (found !== file.sha256) throw this.changedSource(artifact, file, source, found);
+      await this.backend.putIfAbsent(key, body, file.sha256);
+      return;
+    }
     if (await this.backend.exists(key)) return;
     const hashing = new HashingStream();
     const body = createReadStream(source, { highWaterMark: 1 << 20 }).pipe(hashing);
@@ -154,12 +164,7 @@ export class VersionedArtifactStore implements ArtifactStore {
         body,
         () => {
           const found = hashing.digest();
-          if (found !== file.sha256) {
-            throw new InvalidPublishError(
-              artifact,
-              `${source} (for ${file.path}) changed while it was being published: sha256 ${file.sha256} became ${found}`,
-            );
-          }
+          if (found !== file.sha256) throw this.changedSource(artifact, file, source, found);
         },
         { sha256: file.sha256, size: file.size },
       );
@@ -173,6 +178,18 @@ export class VersionedArtifactStore implements ArtifactStore {
         },
       );
     }
+  }
+
+  private changedSource(
+    artifact: string,
+    file: ArtifactFile,
+    source: string,
+    found: string,
+  ): InvalidPublishError {
+    return new InvalidPublishError(
+      artifact,
+      `${source} (for ${file.path}) changed while it was being published: sha256 ${file.sha256} became ${found}`,
+    );
   }
 
   private async writeManifest(
@@ -210,21 +227,13 @@ export class VersionedArtifactStore implements ArtifactStore {
 
   /** `latest` only moves forward: a slower publisher of an older version never moves it back. */
   private async advanceLatest(version: ArtifactVersion, actor?: string): Promise<void> {
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await this.readAlias(version.name, LATEST);
-      if (current && current.doc.version >= version.version) return;
-      try {
-        await this.moveAlias(version.name, LATEST, version.version, {
-          expected: current ? current.doc.version : null,
-          reason: 'new version',
-          ...(actor ? { actor } : {}),
-        });
-        return;
-      } catch (err) {
-        if (!(err instanceof AliasConflictError)) throw err;
-      }
-    }
-    throw new AliasConflictError(version.name, LATEST, null, null);
+    await this.casMove(
+      version.name,
+      LATEST,
+      version.version,
+      { reason: 'new version', ...(actor ? { actor } : {}) },
+      (from) => from === null || from < version.version,
+    );
   }
 
   private async moveExtraAliases(version: ArtifactVersion, req: PublishRequest): Promise<void> {
@@ -365,12 +374,26 @@ export class VersionedArtifactStore implements ArtifactStore {
         `cannot move ${name}:${alias} to a version that does not exist`,
       );
     }
+    return (await this.casMove(name, alias, toVersion, opts))!;
+  }
+
+  /**
+   * The compare-and-swap loop behind every alias move. `wanted(from)` may decline the move once the
+   * current position is known (e.g. `latest` never moves backwards); then nothing is written.
+   */
+  private async casMove(
+    name: string,
+    alias: string,
+    toVersion: number,
+    opts: MoveAliasOptions,
+    wanted: (from: number | null) => boolean = () => true,
+  ): Promise<AliasEvent | undefined> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const current = await this.readAlias(name, alias);
-      if (current) await this.recordHistory(name, alias, current.doc); // repair a move whose history write was lost
       const from = current ? current.doc.version : null;
       if (opts.expected !== undefined && opts.expected !== from)
         throw new AliasConflictError(name, alias, opts.expected, from);
+      if (!wanted(from)) return undefined;
       const event: AliasEvent = {
         name,
         alias,
@@ -382,9 +405,13 @@ export class VersionedArtifactStore implements ArtifactStore {
         ...(opts.details !== undefined ? { details: opts.details } : {}),
       };
       const doc: AliasDoc = { version: toVersion, seq: (current?.doc.seq ?? 0) + 1, event };
-      const won = current
-        ? await this.backend.putIfMatch(keys.alias(name, alias), json(doc), current.etag)
-        : await this.backend.putIfAbsent(keys.alias(name, alias), json(doc));
+      const [won] = await Promise.all([
+        current
+          ? this.backend.putIfMatch(keys.alias(name, alias), json(doc), current.etag)
+          : this.backend.putIfAbsent(keys.alias(name, alias), json(doc)),
+        // Repair: the move that set `current` may have died before writing its history object.
+        current ? this.recordHistory(name, alias, current.doc) : undefined,
+      ]);
       if (won) {
         await this.recordHistory(name, alias, doc);
         return event;

@@ -27,8 +27,8 @@ export interface ObjectBackend {
 
   /** Replace atomically (readers see the old or the new body, never a mix). Last write wins. */
   put(key: string, body: Buffer): Promise<void>;
-  /** Create only if absent. False when the key already exists. */
-  putIfAbsent(key: string, body: Buffer): Promise<boolean>;
+  /** Create only if absent. False when the key already exists. `sha256` (hex), when known, lets the server verify the body. */
+  putIfAbsent(key: string, body: Buffer, sha256?: string): Promise<boolean>;
   /** Replace only if the current etag still equals `etag`. False when it changed or vanished. */
   putIfMatch(key: string, body: Buffer, etag: string): Promise<boolean>;
   /**

@@ -81,7 +81,7 @@ export class FsBackend implements ObjectBackend {
     }
   }
 
-  async putIfAbsent(key: string, body: Buffer): Promise<boolean> {
+  async putIfAbsent(key: string, body: Buffer, _sha256?: string): Promise<boolean> {
     const tmp = await this.tempFile();
     try {
       await writeFile(tmp, body, { flush: true });

@@ -173,8 +173,8 @@ export class S3Backend implements ObjectBackend {
     );
   }
 
-  async putIfAbsent(key: string, body: Buffer): Promise<boolean> {
-    return this.conditionalPut(key, body, { IfNoneMatch: '*' });
+  async putIfAbsent(key: string, body: Buffer, sha256?: string): Promise<boolean> {
+    return this.conditionalPut(key, body, { IfNoneMatch: '*' }, sha256);
   }
 
   async putIfMatch(key: string, body: Buffer, etag: string): Promise<boolean> {
@@ -185,22 +185,21 @@ export class S3Backend implements ObjectBackend {
     key: string,
     body: Buffer,
     condition: { IfNoneMatch: string } | { IfMatch: string },
+    sha256?: string,
   ): Promise<boolean> {
     // 409 ConditionalRequestConflict: another conditional write on this key is in flight; its outcome
     // decides ours, so wait briefly and ask again rather than guessing.
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.call(`conditional PUT ${key}`, () =>
-          this.client.send(
-            new PutObjectCommand({
-              Bucket: this.location.bucket,
-              Key: this.key(key),
-              Body: body,
-              ContentType: contentType(key),
-              ...condition,
-            }),
-          ),
-        );
+        const put = new PutObjectCommand({
+          Bucket: this.location.bucket,
+          Key: this.key(key),
+          Body: body,
+          ContentType: contentType(key),
+          ...condition,
+        });
+        if (sha256) signPayloadAs(put, sha256);
+        await this.call(`conditional PUT ${key}`, () => this.client.send(put));
         return true;
       } catch (err) {
         const status = httpStatus(err) ?? httpStatus((err as { cause?: unknown }).cause);
@@ -229,16 +228,7 @@ export class S3Backend implements ObjectBackend {
           ContentLength: expected.size,
           ContentType: 'application/octet-stream',
         });
-        // Sign with the payload's real sha256 (our content address): the server recomputes it and
-        // rejects different bytes, and the SDK does not hash the body a third time.
-        put.middlewareStack.add(
-          (next) => async (args) => {
-            const headers = (args.request as { headers?: Record<string, string> }).headers;
-            if (headers) headers['x-amz-content-sha256'] = expected.sha256;
-            return next(args);
-          },
-          { step: 'build', name: 'mlpipeSignedPayloadSha256' },
-        );
+        signPayloadAs(put, expected.sha256);
         await this.client.send(put);
         return;
       }
@@ -364,6 +354,21 @@ export class S3Backend implements ObjectBackend {
     }
     return err;
   }
+}
+
+/**
+ * Signs the request with the body's real sha256 (for blobs, their content address): the server
+ * recomputes it and rejects different bytes, and the SDK need not hash the body again itself.
+ */
+function signPayloadAs(command: PutObjectCommand, sha256: string): void {
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const headers = (args.request as { headers?: Record<string, string> }).headers;
+      if (headers) headers['x-amz-content-sha256'] = sha256;
+      return next(args);
+    },
+    { step: 'build', name: 'mlpipeSignedPayloadSha256' },
+  );
 }
 
 function httpStatus(err: unknown): number | undefined {

@@ -3,6 +3,7 @@
  * and a Temporal client, connected to TEMPORAL_ADDRESS or to the embedded dev server.
  */
 import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { isAbsolute, join, resolve } from 'node:path';
 import { loadConfig, projectRoot, type PipelineConfig } from '../config';
@@ -108,6 +109,15 @@ export class CliContext {
     await this.connection?.close();
     await this.sdkServer?.teardown();
   }
+}
+
+/**
+ * An in-process worker would print the workflow bundler's and every activity's INFO lines into the
+ * progress display; the CLI keeps them at WARN unless MLPIPE_LOG_LEVEL says otherwise.
+ */
+export function quietWorkerLogs(): void {
+  const level = (process.env.MLPIPE_LOG_LEVEL?.toUpperCase() ?? 'WARN') as LogLevel;
+  Runtime.install({ logger: new DefaultLogger(level) });
 }
 
 export function collect(value: string, previous: string[] = []): string[] {

@@ -12,7 +12,7 @@ import type { PipelineInput, PipelineResult } from '../../contract';
 import { ARTIFACTS, WORKFLOW_TYPE } from '../../contract';
 import { configDigest } from '../../config';
 import { createPipelineWorker } from '../../worker';
-import { CliContext, collect, webUiRunUrl } from '../context';
+import { CliContext, collect, quietWorkerLogs, webUiRunUrl } from '../context';
 import { watchProgress } from '../progress-view';
 
 export function newWorkflowId(prefix: string): string {
@@ -78,6 +78,7 @@ export function registerRunCommand(program: Command, ctx: () => CliContext): voi
       };
       let worker: Awaited<ReturnType<typeof createPipelineWorker>> | undefined;
       if (server.embedded || opts.worker) {
+        quietWorkerLogs();
         worker = await createPipelineWorker({
           address: server.address,
           namespace: c.temporal.namespace,

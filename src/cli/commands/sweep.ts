@@ -9,7 +9,7 @@ import { SWEEP_WORKFLOW_TYPE } from '../../contract';
 import { parseSweep } from '../../config';
 import type { SweepInput, SweepResult } from '../../workflows/sweep-pipeline';
 import { createPipelineWorker } from '../../worker';
-import { collect, webUiRunUrl, type CliContext } from '../context';
+import { collect, quietWorkerLogs, webUiRunUrl, type CliContext } from '../context';
 import { failureChain, newWorkflowId } from './run';
 
 export function registerSweepCommand(program: Command, ctx: () => CliContext): void {
@@ -39,6 +39,7 @@ export function registerSweepCommand(program: Command, ctx: () => CliContext): v
         };
         const server = await c.resolveServer(log);
         const client = await c.client(server.address);
+        if (server.embedded) quietWorkerLogs();
         const worker = server.embedded
           ? await createPipelineWorker({
               address: server.address,

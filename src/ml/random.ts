@@ -56,6 +56,28 @@ export class Random {
   }
 }
 
+const TWO_POW_32 = 4294967296;
+const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
+
+/**
+ * Lemire's nearly divisionless unbiased integer in [0, n): one multiplication in the common case,
+ * where nextInt pays a modulo per draw. Exact for n <= 2^21 (the product stays below 2^53); larger n
+ * falls back to nextInt. A different stream from nextInt, so the two are not interchangeable.
+ */
+export function nextIndex(rng: Random, n: number): number {
+  if (n > 2097152) return rng.nextInt(n);
+  let m = rng.nextUint32() * n;
+  let low = m - Math.floor(m * TWO_POW_MINUS_32) * TWO_POW_32;
+  if (low < n) {
+    const threshold = (TWO_POW_32 - n) % n;
+    while (low < threshold) {
+      m = rng.nextUint32() * n;
+      low = m - Math.floor(m * TWO_POW_MINUS_32) * TWO_POW_32;
+    }
+  }
+  return Math.floor(m * TWO_POW_MINUS_32);
+}
+
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }

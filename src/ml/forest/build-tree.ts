@@ -3,7 +3,7 @@
  * compaction. Everything random comes from `new Random(seed)`, in a fixed order (bootstrap first,
  * then feature draws), so the tree is the same in whichever worker, and however many workers, run it.
  */
-import { Random } from '../random';
+import { Random, nextIndex } from '../random';
 import type { BinnedData } from './binning';
 import { type GrowParams, growTree } from './grower';
 import { type TreeArrays, toTreeArrays } from './predictor';
@@ -26,7 +26,7 @@ export interface TreeJob {
 /** Bootstrap draw counts per row; the first use of the tree's generator (also replayed for OOB). */
 export function bootstrapCounts(rng: Random, nRows: number, nDraws: number): Uint32Array {
   const counts = new Uint32Array(nRows);
-  for (let s = 0; s < nDraws; s++) counts[rng.nextInt(nRows)]++;
+  for (let s = 0; s < nDraws; s++) counts[nextIndex(rng, nRows)]++;
   return counts;
 }
 
@@ -36,25 +36,26 @@ export function buildTree(job: TreeJob, seed: number): TreeArrays {
   const rng = new Random(seed);
   const w = new Float64Array(nRows);
   let classWeight = job.classWeight;
+  let counts: Uint32Array;
   if (job.bootstrap) {
-    const counts = bootstrapCounts(rng, nRows, job.maxSamples);
+    counts = bootstrapCounts(rng, nRows, job.maxSamples);
     if (job.balancedSubsample) classWeight = balancedWeights(y, counts, K);
-    for (let i = 0; i < nRows; i++) w[i] = counts[i] * classWeight[y[i]];
   } else {
-    for (let i = 0; i < nRows; i++) w[i] = classWeight[y[i]];
+    counts = new Uint32Array(nRows).fill(1);
   }
+  for (let i = 0; i < nRows; i++) w[i] = counts[i] * classWeight[y[i]];
   // Rows with zero weight are left out of the tree entirely, as sklearn does.
   let nIn = 0;
   for (let i = 0; i < nRows; i++) if (w[i] !== 0) nIn++;
   const idx = new Uint32Array(nIn);
   const ny = new Uint16Array(nIn);
-  const nw = new Float64Array(nIn);
+  const nc = new Int32Array(nIn);
   let totalW = 0;
   for (let i = 0, j = 0; i < nRows; i++) {
     if (w[i] !== 0) {
       idx[j] = i;
       ny[j] = y[i];
-      nw[j] = w[i];
+      nc[j] = counts[i];
       j++;
       totalW += w[i];
     }
@@ -67,7 +68,8 @@ export function buildTree(job: TreeJob, seed: number): TreeArrays {
     y,
     w,
     ny,
-    nw,
+    nc,
+    cw: classWeight,
     K,
     criterion: job.criterion,
     minSamplesLeaf: job.grow.minSamplesLeaf,

@@ -85,7 +85,7 @@ async function fitOnPool(
     },
   });
 
-  const forest = concatTrees(trees, K, X.columns.length);
+  const forest = concatTrees(trees, K, X.columns.length, binned.thresholds);
   const importances = forestImportances(trees, X.columns.length);
   const oob = p.oobScore ? oobScore(forest, binned, y, seeds, p) : null;
 

@@ -91,8 +91,11 @@ function impurity(criterion: number, t: Float64Array, o: number, K: number): { W
 }
 
 function sumClasses(d: SplitData, start: number, end: number, out: Float64Array, o: number): void {
-  const { ny, nw } = d;
-  for (let j = start; j < end; j++) out[o + ny[j]] += nw[j];
+  const { ny, nc, cw } = d;
+  for (let j = start; j < end; j++) {
+    const c = ny[j];
+    out[o + c] += nc[j] * cw[c];
+  }
 }
 
 const NONE = new Int32Array(0);
@@ -113,7 +116,7 @@ interface Pending {
 }
 
 /**
- * Grows a tree over the in-bag rows `idx` (reordered in place, with d.ny / d.nw aligned to it).
+ * Grows a tree over the in-bag rows `idx` (reordered in place, with d.ny / d.nc aligned to it).
  * `rng` draws the feature subsets.
  */
 export function growTree(d: SplitData, idx: Uint32Array, params: GrowParams, rng: Random): TrainTree {
@@ -202,7 +205,7 @@ export function growTree(d: SplitData, idx: Uint32Array, params: GrowParams, rng
   /** Applies a found split: partitions, creates both children, records the importance. */
   const applySplit = (p: Pending): { left: Pending; right: Pending } | null => {
     const s = p.split as SplitCandidate;
-    const mid = partition(d.bins, d.nRows, idx, d.ny, d.nw, p.start, p.end, s.feature, s.bin, s.missingLeft);
+    const mid = partition(d.bins, d.nRows, idx, d.ny, d.nc, p.start, p.end, s.feature, s.bin, s.missingLeft);
     const { W, imp } = impurity(d.criterion, tree.totals, p.node * K, K);
     const l = tree.addNode();
     const r = tree.addNode();

@@ -1,7 +1,7 @@
 /**
- * Weighted class-count histograms over pre-binned features: `hist[b * K + k]` is the total sample
- * weight of class k in bin b, and `binCount[b]` the number of distinct samples in bin b (for
- * min_samples_leaf). Used by the splitter for large nodes, where a pass over the samples plus a
+ * Class-count histograms over pre-binned features: `hist[b * K + k]` is the total bootstrap count
+ * of class k in bin b (its weight is that times the class weight), and `binCount[b]` the number of
+ * distinct samples in bin b (for min_samples_leaf). Integer counts keep the hot loop an integer add. Used by the splitter for large nodes, where a pass over the samples plus a
  * scan over the bins is cheaper than sorting the samples by bin.
  */
 import { MISSING_BIN } from './binning';
@@ -10,7 +10,7 @@ export const HIST_BINS = MISSING_BIN + 1;
 
 /**
  * Fast kernel: accumulates node samples idx[start, end) of one feature column into zeroed buffers;
- * ny / nw are the class and weight of each index position.
+ * ny / nc are the class and bootstrap count of each index position.
  */
 export function buildHistogram(
   bins: Uint8Array,
@@ -19,14 +19,14 @@ export function buildHistogram(
   start: number,
   end: number,
   ny: Uint16Array,
-  nw: Float64Array,
+  nc: Int32Array,
   K: number,
-  hist: Float64Array,
+  hist: Int32Array,
   binCount: Int32Array,
 ): void {
   for (let j = start; j < end; j++) {
     const b = bins[base + idx[j]];
-    hist[b * K + ny[j]] += nw[j];
+    hist[b * K + ny[j]] += nc[j];
     binCount[b]++;
   }
 }
@@ -36,11 +36,11 @@ export function buildHistogram(
  * which saves a pass over the larger child's samples when the same feature is needed in both.
  */
 export function subtractHistogram(
-  parent: Float64Array,
+  parent: Int32Array,
   parentCount: Int32Array,
-  child: Float64Array,
+  child: Int32Array,
   childCount: Int32Array,
-  out: Float64Array,
+  out: Int32Array,
   outCount: Int32Array,
 ): void {
   for (let i = 0; i < parent.length; i++) out[i] = parent[i] - child[i];
@@ -52,13 +52,13 @@ export function buildHistogramNaive(
   column: ArrayLike<number>,
   rows: readonly number[],
   y: ArrayLike<number>,
-  w: ArrayLike<number>,
+  counts: ArrayLike<number>,
   K: number,
 ): { hist: number[][]; count: number[] } {
   const hist = Array.from({ length: HIST_BINS }, () => new Array<number>(K).fill(0));
   const count = new Array<number>(HIST_BINS).fill(0);
   for (const r of rows) {
-    hist[column[r]][y[r]] += w[r];
+    hist[column[r]][y[r]] += counts[r];
     count[column[r]] += 1;
   }
   return { hist, count };

@@ -106,9 +106,17 @@ export interface ForestArrays {
   leafStart: Uint32Array;
   leafClass: Uint16Array;
   leafValue: Float64Array;
+  /** The training bin edges of feature f: binEdges[binEdgeStart[f], binEdgeStart[f + 1]). */
+  binEdges: Float64Array;
+  binEdgeStart: Uint32Array;
 }
 
-export function concatTrees(trees: readonly TreeArrays[], nClasses: number, nFeatures: number): ForestArrays {
+export function concatTrees(
+  trees: readonly TreeArrays[],
+  nClasses: number,
+  nFeatures: number,
+  thresholds: readonly Float64Array[],
+): ForestArrays {
   let nodes = 0;
   let leaves = 0;
   let entries = 0;
@@ -130,7 +138,16 @@ export function concatTrees(trees: readonly TreeArrays[], nClasses: number, nFea
     leafStart: new Uint32Array(leaves + 1),
     leafClass: new Uint16Array(entries),
     leafValue: new Float64Array(entries),
+    binEdges: new Float64Array(thresholds.reduce((a, t) => a + t.length, 0)),
+    binEdgeStart: new Uint32Array(nFeatures + 1),
   };
+  let edges = 0;
+  thresholds.forEach((t, f) => {
+    out.binEdgeStart[f] = edges;
+    out.binEdges.set(t, edges);
+    edges += t.length;
+  });
+  out.binEdgeStart[nFeatures] = edges;
   let no = 0;
   let lo = 0;
   let eo = 0;
@@ -194,6 +211,89 @@ export function predictForest(
           else if (v !== v) n = child[n] + 1 - missingLeft[n];
           else n = child[n] + 1;
           f = feature[n];
+        }
+        const leaf = child[n];
+        const o = (b0 + i) * K;
+        for (let e = leafStart[leaf], end = leafStart[leaf + 1]; e < end; e++)
+          out[o + leafClass[e]] += leafValue[e];
+      }
+    }
+  }
+  const inv = 1 / m.nTrees;
+  for (let i = 0; i < out.length; i++) out[i] *= inv;
+  return out;
+}
+
+/**
+ * Prediction on bins: each row is binned once with the training edges (so `bin <= binThreshold`
+ * is exactly `x <= threshold`), then every tree step is integer arithmetic with no data-dependent
+ * branch — a float comparison per level would be a mispredicted jump half of the time.
+ *
+ * `packed[n]` is -1 for a leaf, else feature | binThreshold << 16 | missingLeft << 24.
+ */
+export function packNodes(m: ForestArrays): Int32Array {
+  if (m.nFeatures > 0xffff)
+    throw new Error(`binned prediction supports at most 65535 features, got ${m.nFeatures}`);
+  const packed = new Int32Array(m.feature.length);
+  for (let n = 0; n < packed.length; n++) {
+    const f = m.feature[n];
+    packed[n] = f < 0 ? -1 : f | (m.binThreshold[n] << 16) | (m.missingLeft[n] << 24);
+  }
+  return packed;
+}
+
+/** Rows binned and walked per block; the block's bins stay in L1 while every tree walks it. */
+const BINNED_BLOCK = 256;
+
+export function predictBinned(
+  m: ForestArrays,
+  packed: Int32Array,
+  columns: readonly Float64Array[],
+  nRows: number,
+): Float64Array {
+  const K = m.nClasses;
+  const F = m.nFeatures;
+  const out = new Float64Array(nRows * K);
+  const { child, leafStart, leafClass, leafValue, treeStart, binEdges, binEdgeStart } = m;
+  const block = Math.max(1, Math.min(BINNED_BLOCK, nRows));
+  const rowBins = new Uint8Array(block * F);
+  for (let b0 = 0; b0 < nRows; b0 += block) {
+    const nb = Math.min(block, nRows - b0);
+    for (let f = 0; f < F; f++) {
+      const col = columns[f];
+      const e0 = binEdgeStart[f];
+      const e1 = binEdgeStart[f + 1];
+      for (let i = 0; i < nb; i++) {
+        const x = col[b0 + i];
+        let bin: number;
+        if (x !== x) bin = MISSING_BIN;
+        else {
+          // Smallest edge index with x <= edge (as binValue).
+          let lo = e0;
+          let hi = e1;
+          while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (x <= binEdges[mid]) hi = mid;
+            else lo = mid + 1;
+          }
+          bin = lo - e0;
+        }
+        rowBins[i * F + f] = bin;
+      }
+    }
+    for (let t = 0; t < m.nTrees; t++) {
+      const root = treeStart[t];
+      const rootInfo = packed[root];
+      for (let i = 0; i < nb; i++) {
+        const r = i * F;
+        let n = root;
+        let info = rootInfo;
+        while (info >= 0) {
+          const b = rowBins[r + (info & 0xffff)];
+          // b > binThreshold, flipped for a missing value (bin 255) that goes left.
+          const right = (((info >>> 16) & 0xff) - b) >>> 31;
+          n = child[n] + (right ^ (((b + 1) >>> 8) & (info >>> 24)));
+          info = packed[n];
         }
         const leaf = child[n];
         const o = (b0 + i) * K;

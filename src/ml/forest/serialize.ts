@@ -41,6 +41,8 @@ const ARRAY_TYPES = {
   leafStart: Uint32Array,
   leafClass: Uint16Array,
   leafValue: Float64Array,
+  binEdges: Float64Array,
+  binEdgeStart: Uint32Array,
   featureImportances: Float64Array,
 } as const;
 
@@ -58,6 +60,8 @@ export function toModelData(m: ForestModel): ModelData {
       leafStart: f.leafStart,
       leafClass: f.leafClass,
       leafValue: f.leafValue,
+      binEdges: f.binEdges,
+      binEdgeStart: f.binEdgeStart,
       featureImportances: m.importances,
     },
   };
@@ -133,6 +137,35 @@ export function fromModelData(data: ModelData): ForestModel {
   }
   for (let l = 0; l < nLeaves; l++)
     if (leafStart[l] > leafStart[l + 1]) bad('arrays.leafStart', 'is not sorted');
+  // Bin edges: increasing per feature, and every split's raw threshold is its bin's edge, so that
+  // binned and raw-float prediction agree.
+  const binEdges = a.binEdges as Float64Array;
+  const binEdgeStart = a.binEdgeStart as Uint32Array;
+  if (
+    binEdgeStart.length !== nFeatures + 1 ||
+    binEdgeStart[0] !== 0 ||
+    binEdgeStart[nFeatures] !== binEdges.length
+  ) {
+    bad('arrays.binEdgeStart', 'does not match the features and edges');
+  }
+  for (let f = 0; f < nFeatures; f++) {
+    const e0 = binEdgeStart[f];
+    const e1 = binEdgeStart[f + 1];
+    if (e1 < e0 || e1 - e0 > 254) bad('arrays.binEdgeStart', `feature ${f} has a bad edge range`);
+    for (let e = e0 + 1; e < e1; e++) {
+      if (!(binEdges[e] > binEdges[e - 1])) bad('arrays.binEdges', `feature ${f} is not increasing`);
+    }
+  }
+  const binThreshold = a.binThreshold as Uint8Array;
+  const threshold = a.threshold as Float64Array;
+  for (let n = 0; n < nNodes; n++) {
+    const f = feature[n];
+    if (f < 0) continue;
+    const nEdges = binEdgeStart[f + 1] - binEdgeStart[f];
+    const b = binThreshold[n];
+    const expected = b < nEdges ? binEdges[binEdgeStart[f] + b] : b === nEdges ? Infinity : NaN;
+    if (!(threshold[n] === expected)) bad('arrays.threshold', `node ${n} does not match its bin edge`);
+  }
   const leafClass = a.leafClass as Uint16Array;
   for (let e = 0; e < nEntries; e++)
     if (leafClass[e] >= nClasses) bad('arrays.leafClass', `entry ${e} is out of range`);
@@ -163,6 +196,8 @@ export function fromModelData(data: ModelData): ForestModel {
       leafStart,
       leafClass,
       leafValue: a.leafValue as Float64Array,
+      binEdges,
+      binEdgeStart,
     },
     importances: a.featureImportances as Float64Array,
   };

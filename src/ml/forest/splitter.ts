@@ -34,11 +34,17 @@ export interface SplitData {
   /** Per-row sample weight for this tree (bootstrap count × class weight). */
   w: Float64Array;
   /**
-   * Class and weight of the sample at each position of the index array, moved along with it by
+   * Class and count of the sample at each position of the index array, moved along with it by
    * `partition`, so the kernels read them sequentially instead of gathering by row id.
    */
   ny: Uint16Array;
-  nw: Float64Array;
+  /** Bootstrap count of the sample at each position (1 without bootstrap). */
+  nc: Int32Array;
+  /**
+   * Per-class weight for this tree: a sample's weight is always nc × cw[class], so the kernels count
+   * integers and apply the class weight once per class and bin.
+   */
+  cw: Float64Array;
   K: number;
   criterion: number;
   minSamplesLeaf: number;
@@ -61,7 +67,7 @@ export function newCandidate(): SplitCandidate {
 
 /** Scratch buffers reused across nodes and features of one tree. */
 export class SplitScratch {
-  readonly hist: Float64Array;
+  readonly hist: Int32Array;
   readonly binCount: Int32Array;
   readonly sortedC: Uint16Array;
   readonly sortedW: Float64Array;
@@ -71,7 +77,7 @@ export class SplitScratch {
   readonly total: Float64Array;
   readonly missing: Float64Array;
   constructor(nRows: number, K: number) {
-    this.hist = new Float64Array(HIST_BINS * K);
+    this.hist = new Int32Array(HIST_BINS * K);
     this.binCount = new Int32Array(HIST_BINS + 1);
     this.sortedC = new Uint16Array(nRows);
     this.sortedW = new Float64Array(nRows);
@@ -246,8 +252,9 @@ function evaluateByHistogram(
   nodeOffset: number,
 ): number {
   const K = d.K;
+  const cw = d.cw;
   const { hist, binCount, left: L, total: T, missing: M } = s;
-  buildHistogram(d.bins, f * d.nRows, idx, start, end, d.ny, d.nw, K, hist, binCount);
+  buildHistogram(d.bins, f * d.nRows, idx, start, end, d.ny, d.nc, K, hist, binCount);
   let minB = MISSING_BIN;
   let maxB = -1;
   for (let b = 0; b < MISSING_BIN; b++) {
@@ -262,7 +269,7 @@ function evaluateByHistogram(
   if (nM === n || (nM === 0 && minB === maxB)) status = FEATURE_CONSTANT;
   else {
     for (let k = 0; k < K; k++) {
-      M[k] = hist[MISSING_BIN * K + k];
+      M[k] = hist[MISSING_BIN * K + k] * cw[k];
       T[k] = nM === 0 ? nodeTotals[nodeOffset + k] : nodeTotals[nodeOffset + k] - M[k];
     }
     computeTotals(K, T, M, n - nM, nM);
@@ -277,8 +284,9 @@ function evaluateByHistogram(
       if (c === 0) continue;
       const o = b * K;
       for (let k = 0; k < K; k++) {
-        const ww = hist[o + k];
-        if (ww === 0) continue;
+        const count = hist[o + k];
+        if (count === 0) continue;
+        const ww = count * cw[k];
         const lk = L[k];
         sqL += ww * (2 * lk + ww);
         tl += ww * T[k];
@@ -316,7 +324,7 @@ function evaluateBySweep(
   nodeOffset: number,
 ): number {
   const K = d.K;
-  const { bins, ny, nw } = d;
+  const { bins, ny, nc, cw } = d;
   const base = f * d.nRows;
   const { binCount: cnt, sortedC, sortedW, sortedBin, binKey, left: L, total: T, missing: M } = s;
   M.fill(0);
@@ -327,8 +335,10 @@ function evaluateBySweep(
     const b = bins[base + idx[start + j]];
     binKey[j] = b;
     cnt[b]++;
-    if (b === MISSING_BIN) M[ny[start + j]] += nw[start + j];
-    else {
+    if (b === MISSING_BIN) {
+      const c = ny[start + j];
+      M[c] += nc[start + j] * cw[c];
+    } else {
       if (b < minB) minB = b;
       if (b > maxB) maxB = b;
     }
@@ -356,8 +366,9 @@ function evaluateBySweep(
         p--;
       }
       sortedBin[p] = b;
-      sortedC[p] = ny[start + j];
-      sortedW[p] = nw[start + j];
+      const c = ny[start + j];
+      sortedC[p] = c;
+      sortedW[p] = nc[start + j] * cw[c];
     }
   } else {
     let acc = 0;
@@ -370,8 +381,9 @@ function evaluateBySweep(
       const b = binKey[j];
       if (b === MISSING_BIN) continue;
       const p = cnt[b]++;
-      sortedC[p] = ny[start + j];
-      sortedW[p] = nw[start + j];
+      const c = ny[start + j];
+      sortedC[p] = c;
+      sortedW[p] = nc[start + j] * cw[c];
       sortedBin[p] = b;
     }
   }
@@ -465,7 +477,7 @@ function sweepGini(d: SplitData, s: SplitScratch, nT: number, f: number, best: S
 }
 
 /**
- * Reorders idx[start, end) (and ny, nw with it) so that the samples going left come first;
+ * Reorders idx[start, end) (and ny, nc with it) so that the samples going left come first;
  * returns the boundary.
  */
 export function partition(
@@ -473,7 +485,7 @@ export function partition(
   nRows: number,
   idx: Uint32Array,
   ny: Uint16Array,
-  nw: Float64Array,
+  nc: Int32Array,
   start: number,
   end: number,
   feature: number,
@@ -494,9 +506,9 @@ export function partition(
       const c = ny[i];
       ny[i] = ny[j];
       ny[j] = c;
-      const w = nw[i];
-      nw[i] = nw[j];
-      nw[j] = w;
+      const m = nc[i];
+      nc[i] = nc[j];
+      nc[j] = m;
       j--;
     }
   }

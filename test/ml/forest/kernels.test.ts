@@ -17,7 +17,7 @@ import {
   newCandidate,
   partition,
 } from '../../../src/ml/forest/splitter';
-import { Random } from '../../../src/ml/random';
+import { Random, nextIndex } from '../../../src/ml/random';
 
 /** Random binned data with few distinct values, some missing, and fractional weights. */
 function randomData(nRows: number, seed: number, criterion: number, minSamplesLeaf = 1): SplitData {
@@ -30,7 +30,9 @@ function randomData(nRows: number, seed: number, criterion: number, minSamplesLe
   );
   const binned = fitBins({ nRows, columns, names: ['a', 'b', 'c'] }, false);
   const y = Int32Array.from({ length: nRows }, (_, i) => (columns[0][i] > 10 ? 1 : 0) + rng.nextInt(3));
-  const w = Float64Array.from({ length: nRows }, () => rng.nextInt(3) * (0.5 + rng.nextFloat()));
+  const cw = Float64Array.from({ length: K }, () => 0.5 + rng.nextFloat());
+  const counts = Int32Array.from({ length: nRows }, () => rng.nextInt(3));
+  const w = Float64Array.from({ length: nRows }, (_, i) => counts[i] * cw[y[i]]);
   const rows = [...Array(nRows).keys()].filter((i) => w[i] > 0);
   return {
     bins: binned.bins,
@@ -40,12 +42,18 @@ function randomData(nRows: number, seed: number, criterion: number, minSamplesLe
     y,
     w,
     ny: Uint16Array.from(rows, (i) => y[i]),
-    nw: Float64Array.from(rows, (i) => w[i]),
+    nc: Int32Array.from(rows, (i) => counts[i]),
+    cw,
     K,
     criterion,
     minSamplesLeaf,
     minWeightLeaf: 0,
   };
+}
+
+/** Bootstrap count per row, recovered from the row weights. */
+function rowCounts(d: SplitData): number[] {
+  return Array.from(d.w, (w, i) => Math.round(w / d.cw[d.y[i]]));
 }
 
 function inBag(d: SplitData): Uint32Array {
@@ -89,21 +97,21 @@ void describe('histogram kernel', () => {
     const K = d.K;
     for (let f = 0; f < 3; f++) {
       const col = d.bins.subarray(f * d.nRows, (f + 1) * d.nRows);
-      const parent = new Float64Array(HIST_BINS * K);
+      const parent = new Int32Array(HIST_BINS * K);
       const parentCount = new Int32Array(HIST_BINS);
-      buildHistogram(d.bins, f * d.nRows, idx, 0, idx.length, d.ny, d.nw, K, parent, parentCount);
-      const naive = buildHistogramNaive(col, [...idx], d.y, d.w, K);
+      buildHistogram(d.bins, f * d.nRows, idx, 0, idx.length, d.ny, d.nc, K, parent, parentCount);
+      const naive = buildHistogramNaive(col, [...idx], d.y, rowCounts(d), K);
       for (let b = 0; b < HIST_BINS; b++) {
         assert.equal(parentCount[b], naive.count[b]);
         for (let k = 0; k < K; k++) assert.ok(Math.abs(parent[b * K + k] - naive.hist[b][k]) < 1e-9);
       }
-      const left = new Float64Array(HIST_BINS * K);
+      const left = new Int32Array(HIST_BINS * K);
       const leftCount = new Int32Array(HIST_BINS);
-      buildHistogram(d.bins, f * d.nRows, idx, 0, half, d.ny, d.nw, K, left, leftCount);
-      const right = new Float64Array(HIST_BINS * K);
+      buildHistogram(d.bins, f * d.nRows, idx, 0, half, d.ny, d.nc, K, left, leftCount);
+      const right = new Int32Array(HIST_BINS * K);
       const rightCount = new Int32Array(HIST_BINS);
       subtractHistogram(parent, parentCount, left, leftCount, right, rightCount);
-      const naiveRight = buildHistogramNaive(col, [...idx.subarray(half)], d.y, d.w, K);
+      const naiveRight = buildHistogramNaive(col, [...idx.subarray(half)], d.y, rowCounts(d), K);
       for (let b = 0; b < HIST_BINS; b++) {
         assert.equal(rightCount[b], naiveRight.count[b]);
         for (let k = 0; k < K; k++) assert.ok(Math.abs(right[b * K + k] - naiveRight.hist[b][k]) < 1e-9);
@@ -134,8 +142,8 @@ void describe('split kernels', () => {
             }
             assert.ok(best.found, `feature ${f}: a split exists`);
             assert.ok(
-              Math.abs(best.proxy - naive.proxy) < 1e-7 * Math.abs(naive.proxy),
-              `feature ${f} proxy`,
+              Math.abs(best.proxy - naive.proxy) < 1e-9 * Math.max(1, Math.abs(naive.proxy)),
+              `feature ${f}: proxy ${best.proxy} vs naive ${naive.proxy}`,
             );
           }
         });
@@ -146,13 +154,28 @@ void describe('split kernels', () => {
   void it('partitions in place, keeping class and weight aligned with the indices', () => {
     const d = randomData(300, 9, GINI);
     const idx = inBag(d);
-    const before = new Map([...idx].map((r, j) => [r, [d.ny[j], d.nw[j]]]));
-    const mid = partition(d.bins, d.nRows, idx, d.ny, d.nw, 0, idx.length, 1, 5, true);
+    const before = new Map([...idx].map((r, j) => [r, [d.ny[j], d.nc[j]]]));
+    const mid = partition(d.bins, d.nRows, idx, d.ny, d.nc, 0, idx.length, 1, 5, true);
     for (let j = 0; j < idx.length; j++) {
       const b = d.bins[d.nRows + idx[j]];
       const left = b === MISSING_BIN ? true : b <= 5;
       assert.equal(left, j < mid, `position ${j}`);
-      assert.deepEqual([d.ny[j], d.nw[j]], before.get(idx[j]));
+      assert.deepEqual([d.ny[j], d.nc[j]], before.get(idx[j]));
     }
+  });
+});
+
+void describe('random', () => {
+  void it('nextIndex is uniform and in range', () => {
+    const rng = new Random(5);
+    for (const n of [1, 2, 3, 7, 1000, 2097152, 3000000]) {
+      for (let i = 0; i < 200; i++) {
+        const v = nextIndex(rng, n);
+        assert.ok(Number.isInteger(v) && v >= 0 && v < n, `${v} in [0, ${n})`);
+      }
+    }
+    const counts = new Array<number>(6).fill(0);
+    for (let i = 0; i < 60000; i++) counts[nextIndex(rng, 6)]++;
+    for (const c of counts) assert.ok(Math.abs(c - 10000) < 400, `counts ${counts.join(',')}`);
   });
 });

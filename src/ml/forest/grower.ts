@@ -205,7 +205,19 @@ export function growTree(d: SplitData, idx: Uint32Array, params: GrowParams, rng
   /** Applies a found split: partitions, creates both children, records the importance. */
   const applySplit = (p: Pending): { left: Pending; right: Pending } | null => {
     const s = p.split as SplitCandidate;
-    const mid = partition(d.bins, d.nRows, idx, d.ny, d.nc, p.start, p.end, s.feature, s.bin, s.missingLeft);
+    const mid = partition(
+      d.bins,
+      d.nRows,
+      idx,
+      d.ny,
+      d.nc,
+      p.start,
+      p.end,
+      s.feature,
+      s.bin,
+      s.missingLeft,
+      scratch,
+    );
     const { W, imp } = impurity(d.criterion, tree.totals, p.node * K, K);
     const l = tree.addNode();
     const r = tree.addNode();

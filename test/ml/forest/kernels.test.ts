@@ -155,12 +155,25 @@ void describe('split kernels', () => {
     const d = randomData(300, 9, GINI);
     const idx = inBag(d);
     const before = new Map([...idx].map((r, j) => [r, [d.ny[j], d.nc[j]]]));
-    const mid = partition(d.bins, d.nRows, idx, d.ny, d.nc, 0, idx.length, 1, 5, true);
+    const mid = partition(
+      d.bins,
+      d.nRows,
+      idx,
+      d.ny,
+      d.nc,
+      0,
+      idx.length,
+      1,
+      5,
+      true,
+      new SplitScratch(d.nRows, d.K),
+    );
     for (let j = 0; j < idx.length; j++) {
       const b = d.bins[d.nRows + idx[j]];
       const left = b === MISSING_BIN ? true : b <= 5;
       assert.equal(left, j < mid, `position ${j}`);
       assert.deepEqual([d.ny[j], d.nc[j]], before.get(idx[j]));
+      if (j > 0 && j !== mid) assert.ok(idx[j] > idx[j - 1], 'stable: ascending within each side');
     }
   });
 });

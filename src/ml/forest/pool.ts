@@ -22,8 +22,10 @@ export function workerEntry(dirname: string, filename: string, baseName: string)
   const ts = filename.endsWith('.ts');
   const file = `${dirname}/${baseName}${ts ? '.ts' : '.js'}`;
   if (!ts) return { source: file, evalCode: false };
+  // Resolved here, where tsx is known to be loadable: an eval'd worker resolves from the cwd.
+  const tsx = require.resolve('tsx/cjs/api');
   return {
-    source: `require('tsx/cjs/api').register(); require(${JSON.stringify(file)});`,
+    source: `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(file)});`,
     evalCode: true,
   };
 }

@@ -15,7 +15,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'inline-type-imports' },
+      ],
     },
   },
   {
@@ -27,12 +30,25 @@ export default tseslint.config(
         {
           paths: nodeBuiltins,
           patterns: [
-            { group: ['@temporalio/*', '!@temporalio/workflow', '!@temporalio/common'], message: 'Workflows import only @temporalio/workflow.' },
-            { group: ['../activities/*', '../ml/*', '../store/*', '../config/*'], allowTypeImports: true, message: 'Workflows import only types from elsewhere.' },
+            {
+              group: ['@temporalio/*', '!@temporalio/workflow', '!@temporalio/common'],
+              message: 'Workflows import only @temporalio/workflow.',
+            },
+            {
+              group: ['../activities/*', '../ml/*', '../store/*', '../config/*'],
+              allowTypeImports: true,
+              message: 'Workflows import only types from elsewhere.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'Date', message: 'Use workflow time via Date only through @temporalio/workflow sandbox semantics.' }],
+      'no-restricted-globals': [
+        'error',
+        {
+          name: 'Date',
+          message: 'Use workflow time via Date only through @temporalio/workflow sandbox semantics.',
+        },
+      ],
     },
   },
   {
@@ -41,7 +57,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@temporalio/*', '../../store/*', '../store/*', '@aws-sdk/*'], message: 'src/ml imports nothing from Temporal or storage.' }] },
+        {
+          patterns: [
+            {
+              group: ['@temporalio/*', '../../store/*', '../store/*', '@aws-sdk/*'],
+              message: 'src/ml imports nothing from Temporal or storage.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -51,12 +74,27 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@temporalio/*', '../ml/*', '../../ml/*'], message: 'src/store imports nothing from the ML library or Temporal.' }] },
+        {
+          patterns: [
+            {
+              group: ['@temporalio/*', '../ml/*', '../../ml/*'],
+              message: 'src/store imports nothing from the ML library or Temporal.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', __dirname: 'readonly', module: 'writable' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        require: 'readonly',
+        __dirname: 'readonly',
+        module: 'writable',
+      },
+    },
   },
 );

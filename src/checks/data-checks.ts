@@ -10,6 +10,7 @@ export type ExpectedType = 'number' | 'integer' | 'string';
 
 export interface CheckSpec {
   min_rows: number;
+  max_rows?: number | null;
   required_columns: Record<string, ExpectedType>;
   known_classes: string[] | null;
   ranges: Record<string, { min?: number | null; max?: number | null }>;
@@ -63,6 +64,9 @@ export function runDeterministicChecks(table: Table, spec: CheckSpec, target: st
   const failures: CheckFailure[] = [];
   if (table.nRows < spec.min_rows) {
     failures.push({ check: 'min_rows', expected: `≥ ${spec.min_rows} rows`, found: `${table.nRows} rows` });
+  }
+  if (spec.max_rows != null && table.nRows > spec.max_rows) {
+    failures.push({ check: 'max_rows', expected: `≤ ${spec.max_rows} rows`, found: `${table.nRows} rows` });
   }
   const required = { [target]: 'string' as ExpectedType, ...spec.required_columns };
   for (const [column, expected] of Object.entries(required)) {

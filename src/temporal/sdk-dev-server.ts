@@ -22,6 +22,7 @@ export async function startSdkDevServer(opts: DevServerOptions): Promise<TestWor
   } catch (err) {
     throw new Error(
       `${TEMPORAL_CLI_HELP}\n(SDK download failed: ${err instanceof Error ? err.message : String(err)})`,
+      { cause: err },
     );
   }
 }

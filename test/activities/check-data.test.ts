@@ -15,6 +15,7 @@ import { openStore } from '../../src/store';
 import type { ArtifactStore } from '../../src/store/types';
 import { sampleGenresCsv } from '../../src/sample-data';
 import { storeOpener } from '../../src/worker';
+import type { StepOutcome } from '../../src/activities/types';
 
 let dir: string;
 let store: ArtifactStore;
@@ -45,7 +46,7 @@ function activity() {
   });
 }
 
-it('passes good data, tags the first reference, and fails drifted or broken data listing every failure', async () => {
+void it('passes good data, tags the first reference, and fails drifted or broken data listing every failure', async () => {
   // The raw sample has no text_feature column (preprocess adds it), so this check does not ask for it.
   const config = loadConfig({
     overrides: [`storage.uri=${join(dir, 'store')}`, '~check_data.required_columns.text_feature'],
@@ -53,7 +54,7 @@ it('passes good data, tags the first reference, and fails drifted or broken data
   const good = sampleGenresCsv({ rows: 1500, seed: 1 });
   const goodRef = await publishCsv('preprocessed_data', good);
   const env = new MockActivityEnvironment();
-  const ok = await env.run(activity(), { config, inputs: { data: goodRef } });
+  const ok = (await env.run(activity(), { config, inputs: { data: goodRef } })) as StepOutcome;
   assert.match(ok.summary, /all checks passed/);
   assert.equal((await store.getAliases('preprocessed_data')).reference, 0, 'first run tags the reference');
 
@@ -94,7 +95,7 @@ it('passes good data, tags the first reference, and fails drifted or broken data
   assert.deepEqual(await store.listArtifacts(), reportsBefore, 'a failed check publishes no report');
 });
 
-it('fails on distribution drift against the reference with the corrected alpha', async () => {
+void it('fails on distribution drift against the reference with the corrected alpha', async () => {
   const config = loadConfig({
     overrides: [
       `storage.uri=${join(dir, 'store')}`,

@@ -24,7 +24,7 @@ import { startTemporal } from '../support/temporal';
 
 const SMALL = ['data.sample.rows=2500', 'random_forest_pipeline.random_forest.n_estimators=15'];
 
-describe('trainingPipeline end to end', { timeout: 300_000 }, () => {
+void describe('trainingPipeline end to end', { timeout: 300_000 }, () => {
   let env: TestWorkflowEnvironment;
   let worker: Worker;
   let running: Promise<void>;
@@ -69,7 +69,7 @@ describe('trainingPipeline end to end', { timeout: 300_000 }, () => {
 
   let first: PipelineResult;
 
-  it('runs the six steps and records lineage under the workflow ID', async () => {
+  void it('runs the six steps and records lineage under the workflow ID', async () => {
     first = await run('e2e-first');
     assert.deepEqual(
       first.steps.map((s) => [s.step, s.status]),
@@ -105,7 +105,7 @@ describe('trainingPipeline end to end', { timeout: 300_000 }, () => {
     );
   });
 
-  it('gives a byte-identical model digest for the same config and data, and leaves prod alone', async () => {
+  void it('gives a byte-identical model digest for the same config and data, and leaves prod alone', async () => {
     const second = await run('e2e-second');
     const a = first.artifacts.train_random_forest?.[0];
     const b = second.artifacts.train_random_forest?.[0];
@@ -120,7 +120,7 @@ describe('trainingPipeline end to end', { timeout: 300_000 }, () => {
     );
   });
 
-  it('fails check_data with every failure named and moves no alias', async () => {
+  void it('fails check_data with every failure named and moves no alias', async () => {
     const before = await allAliases();
     await assert.rejects(
       run('e2e-bad-data', ['check_data.ranges.danceability.max=0.2', 'check_data.known_classes=[Rap,Pop]']),
@@ -148,7 +148,7 @@ describe('trainingPipeline end to end', { timeout: 300_000 }, () => {
     assert.equal(record?.steps.find((s) => s.step === 'check_data')?.status, 'failed');
   });
 
-  it('runs when started from the Temporal CLI with input {}', { skip: !findTemporalCli() }, async () => {
+  void it('runs when started from the Temporal CLI with input {}', { skip: !findTemporalCli() }, async () => {
     const cli = findTemporalCli() as string;
     const input = JSON.stringify({ overrides });
     execFileSync(cli, [
@@ -170,7 +170,7 @@ describe('trainingPipeline end to end', { timeout: 300_000 }, () => {
     assert.equal((await getRunRecord(store, 'e2e-temporal-cli'))?.trigger.kind, 'temporal-cli');
   });
 
-  it('names the schedule in the lineage of a scheduled run', async () => {
+  void it('names the schedule in the lineage of a scheduled run', async () => {
     const handle = await env.client.schedule.create({
       scheduleId: 'e2e-nightly',
       spec: { intervals: [{ every: '1d' }] },
@@ -196,7 +196,7 @@ describe('trainingPipeline end to end', { timeout: 300_000 }, () => {
     await handle.delete();
   });
 
-  it('replays the recorded history deterministically', async () => {
+  void it('replays the recorded history deterministically', async () => {
     const history = await env.client.workflow.getHandle('e2e-first').fetchHistory();
     await Worker.runReplayHistory(
       { workflowsPath: require.resolve('../../src/workflows') },

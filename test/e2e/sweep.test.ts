@@ -39,7 +39,7 @@ async function startWorker() {
   return { worker, running: worker.run() };
 }
 
-it(
+void it(
   'runs the data steps once, trials in parallel, and survives a worker restart',
   { timeout: 300_000 },
   async () => {

@@ -7,13 +7,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 
-it('replays the recorded trainingPipeline history without nondeterminism', { timeout: 120_000 }, async () => {
-  const history = JSON.parse(
-    readFileSync(join(__dirname, '../fixtures/histories/training-pipeline.json'), 'utf8'),
-  );
-  await Worker.runReplayHistory(
-    { workflowsPath: require.resolve('../../src/workflows') },
-    history,
-    'recorded-run',
-  );
-});
+void it(
+  'replays the recorded trainingPipeline history without nondeterminism',
+  { timeout: 120_000 },
+  async () => {
+    const history = JSON.parse(
+      readFileSync(join(__dirname, '../fixtures/histories/training-pipeline.json'), 'utf8'),
+    );
+    await Worker.runReplayHistory(
+      { workflowsPath: require.resolve('../../src/workflows') },
+      history,
+      'recorded-run',
+    );
+  },
+);

@@ -29,6 +29,7 @@ export function registerLineageCommand(program: Command, ctx: () => CliContext):
         ) {
           throw new Error(
             `lineage: "${target}" is neither a recorded workflow ID nor an artifact ref in ${store.uri}`,
+            { cause: err },
           );
         }
         throw err;

@@ -217,14 +217,14 @@ export function growTree(d: SplitData, idx: Uint32Array, params: GrowParams, rng
       s.bin,
       s.missingLeft,
       scratch,
+      d.cw,
     );
     const { W, imp } = impurity(d.criterion, tree.totals, p.node * K, K);
     const l = tree.addNode();
     const r = tree.addNode();
     const t = tree.totals;
-    t.fill(0, l * K, l * K + 2 * K);
-    sumClasses(d, p.start, mid, t, l * K);
-    sumClasses(d, mid, p.end, t, r * K);
+    t.set(scratch.partLeft, l * K);
+    t.set(scratch.partRight, r * K);
     const L = impurity(d.criterion, t, l * K, K);
     const R = impurity(d.criterion, t, r * K, K);
     const decrease = W * imp - L.W * L.imp - R.W * R.imp;

@@ -75,6 +75,9 @@ export class SplitScratch {
   readonly binKey: Uint8Array;
   readonly tmpIdx: Uint32Array;
   readonly tmpCount: Int32Array;
+  /** Class weights of the two sides, filled by `partition`. */
+  readonly partLeft: Float64Array;
+  readonly partRight: Float64Array;
   readonly left: Float64Array;
   readonly total: Float64Array;
   readonly missing: Float64Array;
@@ -86,6 +89,8 @@ export class SplitScratch {
     this.sortedBin = new Uint8Array(nRows);
     this.tmpIdx = new Uint32Array(nRows);
     this.tmpCount = new Int32Array(nRows);
+    this.partLeft = new Float64Array(K);
+    this.partRight = new Float64Array(K);
     this.binKey = new Uint8Array(nRows);
     this.left = new Float64Array(K);
     this.total = new Float64Array(K);
@@ -484,7 +489,8 @@ function sweepGini(d: SplitData, s: SplitScratch, nT: number, f: number, best: S
  * Reorders idx[start, end) (and ny, nc with it) so that the samples going left come first;
  * returns the boundary. The partition is stable: indices stay ascending within every node (the
  * root's are), so the kernels' gathers from the bin columns walk memory forwards, which the cache
- * prefetcher follows — it matters once a column no longer fits in L1.
+ * prefetcher follows — it matters once a column no longer fits in L1. The class weights of both
+ * sides (count × cw[class]) are summed on the way into s.partLeft / s.partRight.
  */
 export function partition(
   bins: Uint8Array,
@@ -498,29 +504,38 @@ export function partition(
   bin: number,
   missingLeft: boolean,
   s: SplitScratch,
+  cw: Float64Array,
 ): number {
   const base = feature * nRows;
-  const { tmpIdx, sortedC: tmpClass, tmpCount } = s;
+  const { tmpIdx, sortedC: tmpClass, tmpCount, partLeft, partRight } = s;
+  partLeft.fill(0);
+  partRight.fill(0);
   let l = start;
   let r = 0;
   for (let j = start; j < end; j++) {
     const id = idx[j];
     const b = bins[base + id];
+    const c = ny[j];
+    const m = nc[j];
     if (b === MISSING_BIN ? missingLeft : b <= bin) {
       idx[l] = id;
-      ny[l] = ny[j];
-      nc[l] = nc[j];
+      ny[l] = c;
+      nc[l] = m;
+      partLeft[c] += m * cw[c];
       l++;
     } else {
       tmpIdx[r] = id;
-      tmpClass[r] = ny[j];
-      tmpCount[r] = nc[j];
+      tmpClass[r] = c;
+      tmpCount[r] = m;
+      partRight[c] += m * cw[c];
       r++;
     }
   }
-  idx.set(tmpIdx.subarray(0, r), l);
-  ny.set(tmpClass.subarray(0, r), l);
-  nc.set(tmpCount.subarray(0, r), l);
+  for (let j = 0; j < r; j++) {
+    idx[l + j] = tmpIdx[j];
+    ny[l + j] = tmpClass[j];
+    nc[l + j] = tmpCount[j];
+  }
   return l;
 }
 

@@ -155,19 +155,14 @@ void describe('split kernels', () => {
     const d = randomData(300, 9, GINI);
     const idx = inBag(d);
     const before = new Map([...idx].map((r, j) => [r, [d.ny[j], d.nc[j]]]));
-    const mid = partition(
-      d.bins,
-      d.nRows,
-      idx,
-      d.ny,
-      d.nc,
-      0,
-      idx.length,
-      1,
-      5,
-      true,
-      new SplitScratch(d.nRows, d.K),
-    );
+    const s = new SplitScratch(d.nRows, d.K);
+    const mid = partition(d.bins, d.nRows, idx, d.ny, d.nc, 0, idx.length, 1, 5, true, s, d.cw);
+    const sides = [new Array<number>(d.K).fill(0), new Array<number>(d.K).fill(0)];
+    idx.forEach((row, j) => (sides[j < mid ? 0 : 1][d.y[row]] += d.w[row]));
+    for (let k = 0; k < d.K; k++) {
+      assert.ok(Math.abs(s.partLeft[k] - sides[0][k]) < 1e-9, `left class ${k}`);
+      assert.ok(Math.abs(s.partRight[k] - sides[1][k]) < 1e-9, `right class ${k}`);
+    }
     for (let j = 0; j < idx.length; j++) {
       const b = d.bins[d.nRows + idx[j]];
       const left = b === MISSING_BIN ? true : b <= 5;

@@ -6,6 +6,37 @@
  * workers and rejects.
  */
 import { Worker } from 'node:worker_threads';
+import type * as Esbuild from 'esbuild';
+
+/**
+ * Worker code bundled from TypeScript, per entry file, once per process. Under tsx, a worker that
+ * registers tsx and transpiles its modules itself boots several times slower (and then every
+ * worker of every fit pays it); one esbuild bundle on the calling thread takes a few milliseconds.
+ */
+const bundled = new Map<string, string>();
+
+function bundleForWorker(file: string): string {
+  // esbuild is tsx's own dependency (tsx is what runs .ts files; compiled .js never gets here), so
+  // it is resolved from tsx's location. Without it, the worker registers tsx itself (slower boot).
+  const tsxApi = require.resolve('tsx/cjs/api');
+  let esbuild: typeof Esbuild;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    esbuild = require(require.resolve('esbuild', { paths: [tsxApi] })) as typeof Esbuild;
+  } catch {
+    return `require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(file)});`;
+  }
+  const out = esbuild.buildSync({
+    entryPoints: [file],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  });
+  return out.outputFiles[0].text;
+}
 
 export interface WorkerEntry {
   /** A file path, or with `evalCode` the source to evaluate. */
@@ -15,19 +46,19 @@ export interface WorkerEntry {
 
 /**
  * Resolves a worker module that sits next to the calling module. Compiled `.js` runs directly.
- * Under tsx (`.ts`), the worker registers tsx's CommonJS hook before requiring the module: on
- * Node 20, `execArgv: ['--import', 'tsx']` does not reach a worker's entry module.
+ * Under tsx (`.ts`) the worker gets a plain-JS bundle of the module (on Node 20,
+ * `execArgv: ['--import', 'tsx']` does not even reach a worker's entry module).
  */
 export function workerEntry(dirname: string, filename: string, baseName: string): WorkerEntry {
   const ts = filename.endsWith('.ts');
   const file = `${dirname}/${baseName}${ts ? '.ts' : '.js'}`;
   if (!ts) return { source: file, evalCode: false };
-  // Resolved here, where tsx is known to be loadable: an eval'd worker resolves from the cwd.
-  const tsx = require.resolve('tsx/cjs/api');
-  return {
-    source: `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(file)});`,
-    evalCode: true,
-  };
+  let code = bundled.get(file);
+  if (code === undefined) {
+    code = bundleForWorker(file);
+    bundled.set(file, code);
+  }
+  return { source: code, evalCode: true };
 }
 
 /** Messages to a worker. */

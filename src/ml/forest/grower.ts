@@ -119,10 +119,15 @@ interface Pending {
  * Grows a tree over the in-bag rows `idx` (reordered in place, with d.ny / d.nc aligned to it).
  * `rng` draws the feature subsets.
  */
-export function growTree(d: SplitData, idx: Uint32Array, params: GrowParams, rng: Random): TrainTree {
+export function growTree(
+  d: SplitData,
+  idx: Uint32Array,
+  params: GrowParams,
+  rng: Random,
+  scratch: SplitScratch = new SplitScratch(d.nRows, d.K),
+): TrainTree {
   const K = d.K;
   const tree = new TrainTree(K, d.nFeatures);
-  const scratch = new SplitScratch(d.nRows, K);
   const features = new Int32Array(d.nFeatures);
   for (let f = 0; f < d.nFeatures; f++) features[f] = f;
 

@@ -1,6 +1,6 @@
 /** The fitted native forest: an immutable wrapper over the flat forest arrays. */
 import type { EngineName, FeatureMatrix, FittedClassifier, ModelData } from '../classifier';
-import { packNodes, predictBinned } from './predictor';
+import { type BinnedNodes, packNodes, predictBinned } from './predictor';
 import { type ForestModel, toModelData } from './serialize';
 
 export class NativeForest implements FittedClassifier {
@@ -8,7 +8,7 @@ export class NativeForest implements FittedClassifier {
   readonly nClasses: number;
   readonly nFeatures: number;
   readonly oobScore?: number;
-  private readonly packed: Int32Array;
+  private readonly packed: BinnedNodes;
 
   constructor(private readonly model: ForestModel) {
     this.packed = packNodes(model.forest);

@@ -227,36 +227,64 @@ export function predictForest(
 /**
  * Prediction on bins: each row is binned once with the training edges (so `bin <= binThreshold`
  * is exactly `x <= threshold`), then every tree step is integer arithmetic with no data-dependent
- * branch — a float comparison per level would be a mispredicted jump half of the time.
- *
- * `packed[n]` is -1 for a leaf, else feature | binThreshold << 16 | missingLeft << 24.
+ * branch — a float comparison per level would be a mispredicted jump half of the time. Four rows
+ * walk each tree in lockstep: their steps are independent, so the CPU overlaps their load latencies.
  */
-export function packNodes(m: ForestArrays): Int32Array {
-  if (m.nFeatures > 0xffff)
-    throw new Error(`binned prediction supports at most 65535 features, got ${m.nFeatures}`);
-  const packed = new Int32Array(m.feature.length);
-  for (let n = 0; n < packed.length; n++) {
-    const f = m.feature[n];
-    packed[n] = f < 0 ? -1 : f | (m.binThreshold[n] << 16) | (m.missingLeft[n] << 24);
+export interface BinnedNodes {
+  /**
+   * feature | binThreshold << 16 | missingLeft << 24 for a split. A leaf has the sign bit set and
+   * reads the dummy all-zero bin column nFeatures against threshold 255, so a step stays put.
+   */
+  info: Int32Array;
+  /** Left child of a split (right = +1); a leaf points to itself. */
+  next: Int32Array;
+}
+
+const LEAF_SIGN = -0x80000000;
+
+export function packNodes(m: ForestArrays): BinnedNodes {
+  if (m.nFeatures >= 0xffff) {
+    throw new Error(`binned prediction supports fewer than 65535 features, got ${m.nFeatures}`);
   }
-  return packed;
+  const info = new Int32Array(m.feature.length);
+  const next = new Int32Array(m.feature.length);
+  for (let n = 0; n < info.length; n++) {
+    const f = m.feature[n];
+    if (f < 0) {
+      info[n] = LEAF_SIGN | m.nFeatures | (0xff << 16);
+      next[n] = n;
+    } else {
+      info[n] = f | (m.binThreshold[n] << 16) | (m.missingLeft[n] << 24);
+      next[n] = m.child[n];
+    }
+  }
+  return { info, next };
 }
 
 /** Rows binned and walked per block; the block's bins stay in L1 while every tree walks it. */
 const BINNED_BLOCK = 256;
 
+/** One step: right when bin > threshold, flipped for a missing value (bin 255) that goes left. */
+function step(info: number, b: number): number {
+  return ((((info >>> 16) & 0xff) - b) >>> 31) ^ (((b + 1) >>> 8) & (info >>> 24) & 1);
+}
+
 export function predictBinned(
   m: ForestArrays,
-  packed: Int32Array,
+  nodes: BinnedNodes,
   columns: readonly Float64Array[],
   nRows: number,
 ): Float64Array {
   const K = m.nClasses;
   const F = m.nFeatures;
+  const W = F + 1;
   const out = new Float64Array(nRows * K);
   const { child, leafStart, leafClass, leafValue, treeStart, binEdges, binEdgeStart } = m;
+  const { info, next } = nodes;
   const block = Math.max(1, Math.min(BINNED_BLOCK, nRows));
-  const rowBins = new Uint8Array(block * F);
+  // Row-major bins of the block; column F stays 0 (read by leaves).
+  const rowBins = new Uint8Array(block * W);
+  const leaves = new Int32Array(block);
   for (let b0 = 0; b0 < nRows; b0 += block) {
     const nb = Math.min(block, nRows - b0);
     for (let f = 0; f < F; f++) {
@@ -278,25 +306,55 @@ export function predictBinned(
           }
           bin = lo - e0;
         }
-        rowBins[i * F + f] = bin;
+        rowBins[i * W + f] = bin;
       }
     }
     for (let t = 0; t < m.nTrees; t++) {
       const root = treeStart[t];
-      const rootInfo = packed[root];
-      for (let i = 0; i < nb; i++) {
-        const r = i * F;
-        let n = root;
-        let info = rootInfo;
-        while (info >= 0) {
-          const b = rowBins[r + (info & 0xffff)];
-          // b > binThreshold, flipped for a missing value (bin 255) that goes left.
-          const right = (((info >>> 16) & 0xff) - b) >>> 31;
-          n = child[n] + (right ^ (((b + 1) >>> 8) & (info >>> 24)));
-          info = packed[n];
+      const rootInfo = info[root];
+      let i = 0;
+      for (; i + 4 <= nb; i += 4) {
+        const r0 = i * W;
+        const r1 = r0 + W;
+        const r2 = r1 + W;
+        const r3 = r2 + W;
+        let n0 = root,
+          n1 = root,
+          n2 = root,
+          n3 = root;
+        let a0 = rootInfo,
+          a1 = rootInfo,
+          a2 = rootInfo,
+          a3 = rootInfo;
+        // Until all four reached a leaf (sign bit set in every info).
+        while ((a0 & a1 & a2 & a3) >= 0) {
+          n0 = next[n0] + step(a0, rowBins[r0 + (a0 & 0xffff)]);
+          n1 = next[n1] + step(a1, rowBins[r1 + (a1 & 0xffff)]);
+          n2 = next[n2] + step(a2, rowBins[r2 + (a2 & 0xffff)]);
+          n3 = next[n3] + step(a3, rowBins[r3 + (a3 & 0xffff)]);
+          a0 = info[n0];
+          a1 = info[n1];
+          a2 = info[n2];
+          a3 = info[n3];
         }
-        const leaf = child[n];
-        const o = (b0 + i) * K;
+        leaves[i] = child[n0];
+        leaves[i + 1] = child[n1];
+        leaves[i + 2] = child[n2];
+        leaves[i + 3] = child[n3];
+      }
+      for (; i < nb; i++) {
+        const r = i * W;
+        let n = root;
+        let a = rootInfo;
+        while (a >= 0) {
+          n = next[n] + step(a, rowBins[r + (a & 0xffff)]);
+          a = info[n];
+        }
+        leaves[i] = child[n];
+      }
+      for (let j = 0; j < nb; j++) {
+        const leaf = leaves[j];
+        const o = (b0 + j) * K;
         for (let e = leafStart[leaf], end = leafStart[leaf + 1]; e < end; e++)
           out[o + leafClass[e]] += leafValue[e];
       }

@@ -14,8 +14,10 @@ async function main(): Promise<void> {
   } catch (err) {
     if (!(err instanceof AliasConflictError)) throw err;
   }
+  // The free-for-all moves never go back to v0: a process that starts late (a loaded machine) must not
+  // see prod at v0 again and legitimately win its CAS from v0 a second time.
   for (let i = 0; i < Number(moves); i++) {
-    await store.moveAlias('model_export', 'prod', i % 3, { actor: `proc-${id}-${i}` });
+    await store.moveAlias('model_export', 'prod', 1 + (i % 2), { actor: `proc-${id}-${i}` });
   }
   console.log(JSON.stringify({ casWon }));
 }

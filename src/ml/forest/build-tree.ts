@@ -20,6 +20,8 @@ export interface TreeJob {
   bootstrap: boolean;
   maxSamples: number;
   minWeightFractionLeaf: number;
+  /** Also report each tree's out-of-bag leaves (oob_score). */
+  oob: boolean;
   grow: Omit<GrowParams, 'minWeightLeaf'>;
 }
 

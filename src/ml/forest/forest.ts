@@ -4,16 +4,17 @@
  * replaying each tree's bootstrap from its seed.
  */
 import type { FeatureMatrix, FitOptions } from '../classifier';
-import { Random, deriveSeeds } from '../random';
-import { type BinnedData, fitBins } from './binning';
-import { type TreeJob, balancedWeights, bootstrapCounts } from './build-tree';
+import { deriveSeeds } from '../random';
+import { fitBins } from './binning';
+import { type TreeJob, balancedWeights } from './build-tree';
 import { NativeForest } from './model';
 import { type ForestParams, resolveParams } from './params';
 import { WorkerPool, workerEntry } from './pool';
-import { type ForestArrays, type TreeArrays, concatTrees, leafOfBinnedRow } from './predictor';
+import { OobAccumulator } from './oob';
+import { type TreeArrays, concatTrees } from './predictor';
 import { ENTROPY, GINI } from './splitter';
 import { FORMAT, FORMAT_VERSION } from './serialize';
-import type { TreeTask } from './tree-worker';
+import type { TreeResult, TreeTask } from './tree-worker';
 
 /** Keys that only affect how the fit runs, never the model; left out of the model header. */
 const EXECUTION_ONLY = new Set(['n_jobs', 'verbose']);
@@ -64,6 +65,7 @@ async function fitOnPool(
     bootstrap: p.bootstrap,
     maxSamples: p.maxSamples,
     minWeightFractionLeaf: p.minWeightFractionLeaf,
+    oob: p.oobScore,
     grow: {
       maxDepth: p.maxDepth,
       minSamplesSplit: p.minSamplesSplit,
@@ -76,18 +78,21 @@ async function fitOnPool(
   const seeds = deriveSeeds(p.randomState, p.nEstimators);
   const tasks: TreeTask[] = Array.from(seeds, (seed) => ({ seed }));
   let finished = 0;
-  const trees = await pool.run<TreeTask, TreeArrays>(job, tasks, {
+  const oobAcc = p.oobScore ? new OobAccumulator(X.nRows, K) : null;
+  const results = await pool.run<TreeTask, TreeResult>(job, tasks, {
     signal: options.signal,
-    onResult: () => {
+    onResult: (t, r) => {
       finished++;
+      if (oobAcc && r.oobLeaves) oobAcc.add(t, r.tree, r.oobLeaves);
       if (p.verbose > 0) process.stderr.write(`native forest: built tree ${finished} of ${p.nEstimators}\n`);
       options.onProgress?.({ done: finished, total: p.nEstimators, unit: 'trees' });
     },
   });
+  const trees = results.map((r) => r.tree);
 
   const forest = concatTrees(trees, K, X.columns.length, binned.thresholds);
   const importances = forestImportances(trees, X.columns.length);
-  const oob = p.oobScore ? oobScore(forest, binned, y, seeds, p) : null;
+  const oob = oobAcc ? oobAcc.score(y) : null;
 
   const params: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(rawParams)) if (!EXECUTION_ONLY.has(k)) params[k] = v;
@@ -157,42 +162,4 @@ function forestImportances(trees: readonly TreeArrays[], nFeatures: number): Flo
   for (let f = 0; f < nFeatures; f++) sum += out[f] / used;
   for (let f = 0; f < nFeatures; f++) out[f] = sum > 0 ? out[f] / used / sum : 0;
   return out;
-}
-
-/**
- * Out-of-bag accuracy: each row is predicted by the trees whose bootstrap (replayed from the tree's
- * seed) left it out, summed in tree order; rows never out of bag are skipped, as sklearn does.
- */
-function oobScore(
-  forest: ForestArrays,
-  binned: BinnedData,
-  y: Int32Array,
-  seeds: Uint32Array,
-  p: ForestParams,
-): number {
-  const { nRows, bins } = binned;
-  const K = forest.nClasses;
-  const sum = new Float64Array(nRows * K);
-  const seen = new Uint8Array(nRows);
-  for (let t = 0; t < forest.nTrees; t++) {
-    const counts = bootstrapCounts(new Random(seeds[t]), nRows, p.maxSamples);
-    for (let i = 0; i < nRows; i++) {
-      if (counts[i] !== 0) continue;
-      seen[i] = 1;
-      const leaf = leafOfBinnedRow(forest, t, bins, nRows, i);
-      for (let e = forest.leafStart[leaf]; e < forest.leafStart[leaf + 1]; e++) {
-        sum[i * K + forest.leafClass[e]] += forest.leafValue[e];
-      }
-    }
-  }
-  let n = 0;
-  let correct = 0;
-  for (let i = 0; i < nRows; i++) {
-    if (!seen[i]) continue;
-    n++;
-    let best = 0;
-    for (let k = 1; k < K; k++) if (sum[i * K + k] > sum[i * K + best]) best = k;
-    if (best === y[i]) correct++;
-  }
-  return n === 0 ? NaN : correct / n;
 }

@@ -380,22 +380,3 @@ export function predictRowNaive(m: ForestArrays, x: readonly number[]): number[]
   }
   return p.map((v) => v * (1 / m.nTrees));
 }
-
-/** Leaf id reached by training row `row` in tree `t`, walking the binned data. */
-export function leafOfBinnedRow(
-  m: ForestArrays,
-  t: number,
-  bins: Uint8Array,
-  nRows: number,
-  row: number,
-): number {
-  let n = m.treeStart[t];
-  let f = m.feature[n];
-  while (f >= 0) {
-    const b = bins[f * nRows + row];
-    const goLeft = b === MISSING_BIN ? m.missingLeft[n] === 1 : b <= m.binThreshold[n];
-    n = m.child[n] + (goLeft ? 0 : 1);
-    f = m.feature[n];
-  }
-  return m.child[n];
-}

@@ -4,10 +4,18 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { type TreeJob, TreeWorkspace, buildTree } from './build-tree';
+import { oobLeaves } from './oob';
+import type { TreeArrays } from './predictor';
 import type { ToWorker } from './pool';
 
 export interface TreeTask {
   seed: number;
+}
+
+export interface TreeResult {
+  tree: TreeArrays;
+  /** With oob: the leaf of every out-of-bag row (-1 in bag). */
+  oobLeaves: Int32Array | null;
 }
 
 const port = parentPort;
@@ -23,9 +31,12 @@ port.on('message', (msg: ToWorker) => {
   }
   try {
     if (job === null) throw new Error('task before init');
-    const tree = buildTree(job, (msg.task as TreeTask).seed, workspace ?? undefined);
+    const ws = workspace as TreeWorkspace;
+    const tree = buildTree(job, (msg.task as TreeTask).seed, ws);
+    const result: TreeResult = { tree, oobLeaves: job.oob ? oobLeaves(tree, job.binned, ws.counts) : null };
     const transfer = Object.values(tree).map((a: ArrayBufferView) => a.buffer as ArrayBuffer);
-    port.postMessage({ id: msg.id, result: tree }, transfer);
+    if (result.oobLeaves) transfer.push(result.oobLeaves.buffer as ArrayBuffer);
+    port.postMessage({ id: msg.id, result }, transfer);
   } catch (e) {
     port.postMessage({ id: msg.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }

@@ -59,6 +59,16 @@ void describe('native forest engine', () => {
       ).toModelData(),
     );
     assert.notEqual(a, other, 'another random_state gives another model');
+    const withOob = async (nJobs: number) => {
+      const m = await nativeForestEngine.fit(
+        train.X,
+        train.y,
+        { ...base, oob_score: true, n_jobs: nJobs },
+        { classes: train.classes },
+      );
+      return [modelDigest(m.toModelData()), m.oobScore];
+    };
+    assert.deepEqual(await withOob(1), await withOob(2), 'oob_score too');
   });
 
   void it('round-trips through ModelData with bit-identical predictions', async () => {

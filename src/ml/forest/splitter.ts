@@ -282,40 +282,108 @@ function evaluateByHistogram(
       T[k] = nM === 0 ? nodeTotals[nodeOffset + k] : nodeTotals[nodeOffset + k] - M[k];
     }
     computeTotals(K, T, M, n - nM, nM);
-    L.fill(0);
-    let nL = 0,
-      WL = 0,
-      sqL = 0,
-      tl = 0,
-      lm = 0;
-    for (let b = minB; b <= maxB; b++) {
-      const c = binCount[b];
-      if (c === 0) continue;
-      const o = b * K;
-      for (let k = 0; k < K; k++) {
-        const count = hist[o + k];
-        if (count === 0) continue;
-        const ww = count * cw[k];
-        const lk = L[k];
-        sqL += ww * (2 * lk + ww);
-        tl += ww * T[k];
-        lm += ww * M[k];
-        L[k] = lk + ww;
-        WL += ww;
+    if (d.criterion === GINI) scanHistogramGini(d, s, minB, maxB, f, best);
+    else {
+      L.fill(0);
+      let nL = 0,
+        WL = 0;
+      for (let b = minB; b <= maxB; b++) {
+        const c = binCount[b];
+        if (c === 0) continue;
+        const o = b * K;
+        for (let k = 0; k < K; k++) {
+          const ww = hist[o + k] * cw[k];
+          L[k] += ww;
+          WL += ww;
+        }
+        nL += c;
+        consider(d, s, f, b, nL, WL, 0, 0, 0, best);
       }
-      nL += c;
-      consider(d, s, f, b, nL, WL, sqL, tl, lm, best);
     }
   }
-  // Leave the buffers zeroed for the next feature.
-  for (let b = minB; b <= maxB; b++) {
-    if (binCount[b] === 0) continue;
-    binCount[b] = 0;
-    hist.fill(0, b * K, b * K + K);
+  // Leave the buffers zeroed for the next feature (one fill per range: a call per bin costs more).
+  if (maxB >= minB) {
+    binCount.fill(0, minB, maxB + 1);
+    hist.fill(0, minB * K, (maxB + 1) * K);
   }
   binCount[MISSING_BIN] = 0;
   hist.fill(0, MISSING_BIN * K, MISSING_BIN * K + K);
   return status;
+}
+
+/** The Gini scan over the histogram's bins, thresholds evaluated inline (as sweepGini). */
+function scanHistogramGini(
+  d: SplitData,
+  s: SplitScratch,
+  minB: number,
+  maxB: number,
+  f: number,
+  best: SplitCandidate,
+): void {
+  const { K, cw, minSamplesLeaf: msl, minWeightLeaf: mwl } = d;
+  const { hist, binCount, left: L, total: T, missing: M } = s;
+  const { nT, WT, sqT, nM, WM, sqM, tm } = totals;
+  L.fill(0);
+  let bestP = best.proxy;
+  let bestB = -1;
+  let bestML = false;
+  let nL = 0,
+    WL = 0,
+    sqL = 0,
+    tl = 0,
+    lm = 0;
+  for (let b = minB; b <= maxB; b++) {
+    const c = binCount[b];
+    if (c === 0) continue;
+    const o = b * K;
+    for (let k = 0; k < K; k++) {
+      const count = hist[o + k];
+      if (count === 0) continue;
+      const ww = count * cw[k];
+      const lk = L[k];
+      sqL += ww * (2 * lk + ww);
+      tl += ww * T[k];
+      lm += ww * M[k];
+      L[k] = lk + ww;
+      WL += ww;
+    }
+    nL += c;
+    const nR = nT - nL;
+    const WR = WT - WL;
+    const sqR = sqT - 2 * tl + sqL;
+    if (nM === 0) {
+      if (nL >= msl && nR >= msl && WL >= mwl && WR >= mwl && WL > 0 && WR > 0) {
+        const q = sqL / WL + sqR / WR;
+        if (q > bestP) {
+          bestP = q;
+          bestB = b;
+          bestML = nL >= nR;
+        }
+      }
+      continue;
+    }
+    const nL2 = nL + nM;
+    const WL2 = WL + WM;
+    if (nL2 >= msl && nR >= msl && WL2 >= mwl && WR >= mwl && WL2 > 0 && WR > 0) {
+      const q = (sqL + 2 * lm + sqM) / WL2 + sqR / WR;
+      if (q > bestP) {
+        bestP = q;
+        bestB = b;
+        bestML = true;
+      }
+    }
+    const nR2 = nR + nM;
+    const WR2 = WR + WM;
+    if (nL >= msl && nR2 >= msl && WL >= mwl && WR2 >= mwl && WL > 0 && WR2 > 0) {
+      const q = sqL / WL + (sqR + 2 * (tm - lm) + sqM) / WR2;
+      if (q > bestP) {
+        bestP = q;
+        bestB = b;
+        bestML = false;
+      }
+    }
+  }
+  if (bestB >= 0) set(best, bestP, f, bestB, bestML);
 }
 
 /** Below this many samples, insertion sort beats the 256-bucket counting sort. */

@@ -113,10 +113,10 @@ export class CliContext {
 
 /**
  * An in-process worker would print the workflow bundler's and every activity's INFO lines into the
- * progress display; the CLI keeps them at WARN unless MLPIPE_LOG_LEVEL says otherwise.
+ * progress display; the CLI prints failures itself, so it keeps them at ERROR unless MLPIPE_LOG_LEVEL says otherwise.
  */
 export function quietWorkerLogs(): void {
-  const level = (process.env.MLPIPE_LOG_LEVEL?.toUpperCase() ?? 'WARN') as LogLevel;
+  const level = (process.env.MLPIPE_LOG_LEVEL?.toUpperCase() ?? 'ERROR') as LogLevel;
   Runtime.install({ logger: new DefaultLogger(level) });
 }
 

@@ -24,6 +24,9 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .option('-c, --config <path>', 'base config file (default: $MLPIPE_CONFIG or config/pipeline.yaml)')
     .option('--set <key=value>', 'global config override, applies to every command (repeatable)', collect, [])
+    // Global options go before the command (`mlpipe --set a=1 sweep --set b=1,2`), so a command's own
+    // --set (sweep values, run overrides) is never taken for the global one.
+    .enablePositionalOptions()
     .showHelpAfterError();
   let context: CliContext | undefined;
   const ctx = (): CliContext =>

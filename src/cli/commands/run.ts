@@ -20,20 +20,28 @@ export function newWorkflowId(prefix: string): string {
   return `${prefix}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
+/** The outermost message (which step failed) and the innermost one (what was wrong: file, column, key). */
 export function failureChain(err: unknown): string {
   const messages: string[] = [];
-  let cur: unknown = err;
-  while (cur instanceof Error) {
-    messages.push(cur.message);
-    cur = (cur as { cause?: unknown }).cause;
+  for (let cur: unknown = err; cur instanceof Error; cur = (cur as { cause?: unknown }).cause) {
+    if (cur.message) messages.push(cur.message);
   }
-  return messages.filter((m, i) => m && messages.indexOf(m) === i).join('\n  caused by: ');
+  const outer = messages[0] ?? String(err);
+  const inner = messages.at(-1) ?? outer;
+  if (inner === outer || outer.includes(inner)) return outer;
+  return `${outer.split('\n')[0]}\n  caused by: ${inner}`;
+}
+
+/** Colours only on a terminal: piped output (CI logs, files) stays plain text. */
+export function tableStyle(): { head: string[]; border: string[] } | undefined {
+  return process.stdout.isTTY ? undefined : { head: [], border: [] };
 }
 
 function resultTable(result: PipelineResult): string {
   const steps = new Table({
     head: ['#', 'step', 'status', 'attempts', 'time', 'summary'],
     wordWrap: true,
+    style: tableStyle(),
     colWidths: [4, 22, 11, 10, 9, 70],
   });
   result.steps.forEach((s, i) =>
@@ -46,7 +54,7 @@ function resultTable(result: PipelineResult): string {
       s.summary ?? '',
     ]),
   );
-  const metrics = new Table({ head: ['metric', 'value'] });
+  const metrics = new Table({ head: ['metric', 'value'], style: tableStyle() });
   for (const [k, v] of Object.entries(result.metrics))
     metrics.push([k, Number.isInteger(v) ? v : v.toFixed(4)]);
   return `${steps.toString()}\n${metrics.toString()}`;

@@ -10,7 +10,12 @@ import { parseSweep } from '../../config';
 import type { SweepInput, SweepResult } from '../../workflows/sweep-pipeline';
 import { createPipelineWorker } from '../../worker';
 import { collect, quietWorkerLogs, webUiRunUrl, type CliContext } from '../context';
-import { failureChain, newWorkflowId } from './run';
+import { failureChain, newWorkflowId, tableStyle } from './run';
+
+/** `random_forest_pipeline.random_forest.max_depth=10` → `max_depth=10`, for a table that fits a terminal. */
+function shortOverride(o: string): string {
+  return o.replace(/^[^=]*\.(?=[^.=]+=)/, '');
+}
 
 export function registerSweepCommand(program: Command, ctx: () => CliContext): void {
   program
@@ -71,12 +76,13 @@ export function registerSweepCommand(program: Command, ctx: () => CliContext): v
           }
           const table = new Table({
             head: ['rank', 'trial', 'overrides', result.metric, 'time', 'model / error'],
+            style: tableStyle(),
           });
           result.trials.forEach((t, i) =>
             table.push([
               i + 1,
               t.index,
-              t.overrides.join('\n'),
+              t.overrides.map(shortOverride).join(' '),
               t.metric?.toFixed(4) ?? '-',
               t.durationMs !== undefined ? `${(t.durationMs / 1000).toFixed(1)} s` : '-',
               t.modelRef ?? t.error ?? '',

@@ -120,6 +120,20 @@ void describe('trainingPipeline end to end', { timeout: 300_000 }, () => {
     );
   });
 
+  void it('keeps prod when a worse model is trained, recording both scores', async () => {
+    const prodBefore = (await store.getAliases('model_export')).prod;
+    const worse = await run('e2e-worse', [
+      'random_forest_pipeline.random_forest.max_depth=1',
+      'random_forest_pipeline.random_forest.n_estimators=3',
+    ]);
+    assert.equal(worse.promotion?.promoted, false);
+    assert.ok((worse.promotion?.prod ?? 0) > worse.promotion!.candidate, JSON.stringify(worse.promotion));
+    assert.equal((await store.getAliases('model_export')).prod, prodBefore);
+    const record = await getRunRecord(store, 'e2e-worse');
+    assert.equal(record?.promotion?.promoted, false);
+    assert.match(record?.promotion?.reason ?? '', /not better than model_export:v\d+/);
+  });
+
   void it('fails check_data with every failure named and moves no alias', async () => {
     const before = await allAliases();
     await assert.rejects(

@@ -44,7 +44,7 @@ interface AliasDoc {
   event: AliasEvent;
 }
 
-const IO_CONCURRENCY = 4;
+const IO_CONCURRENCY = 16;
 /** Blobs up to this size are read into memory and written create-only in one request. */
 const SMALL_BLOB_BYTES = 1024 * 1024;
 const MAX_CAS_ATTEMPTS = 200;

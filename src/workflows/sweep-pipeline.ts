@@ -79,7 +79,9 @@ export async function sweepPipeline(input: SweepInput): Promise<SweepResult> {
     overrides,
     status: 'pending',
   }));
-  setHandler(sweepProgressQuery, () => trials);
+  setHandler(sweepProgressQuery, () => trials, {
+    description: 'Every trial with its overrides, status, metric, duration and model ref.',
+  });
   const update = () =>
     setCurrentDetails(`**Sweep** ranked by \`${metric}\`\n\n${renderTrials(trials, metric)}`);
   update();

@@ -91,7 +91,9 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
   const trigger = detectTrigger(input);
   const startedAt = info.runStartTime.toISOString();
   const progress: PipelineProgress = { workflowId: info.workflowId, status: 'running', steps: [] };
-  setHandler(progressQuery, () => progress);
+  setHandler(progressQuery, () => progress, {
+    description: 'The run so far: each step with its status, attempts, timings and one-line result.',
+  });
 
   let run: ResolvedRun | undefined;
   const outcomes: StepOutcome[] = [];

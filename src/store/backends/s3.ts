@@ -263,23 +263,7 @@ export class S3Backend implements ObjectBackend {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const out: string[] = [];
-    const strip = this.location.prefix ? this.location.prefix.length + 1 : 0;
-    let token: string | undefined;
-    do {
-      const page = await this.call(`LIST ${prefix}`, () =>
-        this.client.send(
-          new ListObjectsV2Command({
-            Bucket: this.location.bucket,
-            Prefix: this.key(prefix),
-            ContinuationToken: token,
-          }),
-        ),
-      );
-      for (const o of page.Contents ?? []) if (o.Key) out.push(o.Key.slice(strip));
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return out.sort();
+    return (await this.listDetailed(prefix)).map((o) => o.key);
   }
 
   /** Every object under the prefix with its ETag and size (used to fingerprint raw s3:// directories). */

@@ -64,7 +64,8 @@ export interface PipelineInput {
   config?: Record<string, unknown>;
   trigger?: TriggerInfo;
   /** Pinned input artifacts (used by sweeps so that every trial trains on the same data). */
-  inputs?: Partial<Record<'train' | 'test', string>>;
+  // e.g. {"model": "model_export:v3"} with main.execute_steps=[evaluate] scores any exported model.
+  inputs?: Partial<Record<'raw' | 'data' | 'train' | 'test' | 'model', string>>;
 }
 
 /** A resolved artifact reference: what a step consumed or produced. */

@@ -120,6 +120,27 @@ void describe('trainingPipeline end to end', { timeout: 300_000 }, () => {
     );
   });
 
+  void it('evaluates any model ref alone when execute_steps names only evaluate', async () => {
+    const input: PipelineInput = {
+      overrides: [...overrides, 'main.execute_steps=[evaluate]'],
+      inputs: { model: first.modelRef },
+    };
+    const result: PipelineResult = await env.client.workflow.execute(WORKFLOW_TYPE, {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'e2e-evaluate-only',
+      args: [input],
+    });
+    assert.deepEqual(
+      result.steps.map((s) => s.step),
+      ['evaluate'],
+    );
+    const record = await getRunRecord(store, 'e2e-evaluate-only');
+    const consumed = record?.steps[0].consumed.map((r) => r.requested ?? r.ref) ?? [];
+    assert.ok(consumed.includes('data_test:latest'), 'the test split resolves by alias');
+    assert.ok(consumed.includes(first.modelRef as string), 'the pinned model is scored');
+    assert.equal(result.metrics.test_auc_ovo, first.metrics.test_auc_ovo);
+  });
+
   void it('keeps prod when a worse model is trained, recording both scores', async () => {
     const prodBefore = (await store.getAliases('model_export')).prod;
     const worse = await run('e2e-worse', [

@@ -44,7 +44,20 @@ interface AliasDoc {
   event: AliasEvent;
 }
 
+interface AliasRead {
+  doc: AliasDoc;
+  etag: string;
+}
+
 const IO_CONCURRENCY = 16;
+
+/** What findReusable read on its way, reused by the rest of the publish to save round trips. */
+interface PublishHints {
+  /** The `latest` alias as read (null: absent; undefined: not read). */
+  latest?: AliasRead | null;
+  /** Every version number (when listed). */
+  numbers?: number[];
+}
 /** Blobs up to this size are read into memory and written create-only in one request. */
 const SMALL_BLOB_BYTES = 1024 * 1024;
 const MAX_CAS_ATTEMPTS = 200;
@@ -85,10 +98,10 @@ export class VersionedArtifactStore implements ArtifactStore {
     files.sort((a, b) => (a.path < b.path ? -1 : 1));
     const digest = versionDigest(files);
 
-    const earlier = await this.findReusable(req, digest);
+    const { earlier, seen: hints } = await this.findReusable(req, digest);
     if (earlier) {
       // A retry may follow a publish that died before moving `latest`: finish that (forward only).
-      await this.advanceLatest(earlier, req.producer?.workflowId);
+      await this.advanceLatest(earlier, req.producer?.workflowId, hints.latest);
       await this.moveExtraAliases(earlier, req);
       return { version: earlier, reused: true };
     }
@@ -96,7 +109,7 @@ export class VersionedArtifactStore implements ArtifactStore {
     const sources = new Map(req.files.map((f) => [f.path, f.source]));
     await mapLimit(files, IO_CONCURRENCY, (f) => this.uploadBlob(req.name, f, sources.get(f.path)!));
 
-    const version = await this.writeManifest(req, files, digest);
+    const version = await this.writeManifest(req, files, digest, hints);
     if (req.producer) {
       const p = req.producer;
       await this.backend.putIfAbsent(
@@ -104,7 +117,7 @@ export class VersionedArtifactStore implements ArtifactStore {
         json({ version: version.version }),
       );
     }
-    await this.advanceLatest(version, req.producer?.workflowId);
+    await this.advanceLatest(version, req.producer?.workflowId, hints.latest);
     await this.moveExtraAliases(version, req);
     return { version, reused: false };
   }
@@ -115,7 +128,11 @@ export class VersionedArtifactStore implements ArtifactStore {
    * version numbered above `latest`; those few are checked too, so the retry finishes it instead of
    * creating a duplicate.
    */
-  private async findReusable(req: PublishRequest, digest: string): Promise<ArtifactVersion | undefined> {
+  private async findReusable(
+    req: PublishRequest,
+    digest: string,
+  ): Promise<{ earlier?: ArtifactVersion; seen: PublishHints }> {
+    const seen: PublishHints = {};
     if (req.producer) {
       const p = req.producer;
       const index = await this.backend.get(keys.producer(req.name, p.workflowId, p.step, digest));
@@ -124,23 +141,33 @@ export class VersionedArtifactStore implements ArtifactStore {
           req.name,
           (JSON.parse(index.body.toString()) as { version: number }).version,
         );
-        if (v && v.digest === digest) return v;
+        if (v && v.digest === digest) return { earlier: v, seen };
       }
     }
     const latest = await this.readAlias(req.name, LATEST);
+    seen.latest = latest ?? null;
     if (latest) {
       const v = await this.getVersion(req.name, latest.doc.version);
-      if (v && v.digest === digest) return v;
+      if (v && v.digest === digest) return { earlier: v, seen };
     }
     if (req.producer) {
       const floor = latest ? latest.doc.version : -1;
-      const unfinished = (await this.versionNumbers(req.name)).filter((n) => n > floor).sort((a, b) => a - b);
+      seen.numbers = await this.versionNumbers(req.name);
+      const unfinished = seen.numbers.filter((n) => n > floor).sort((a, b) => a - b);
       for (const n of unfinished) {
         const v = await this.getVersion(req.name, n);
-        if (v && v.digest === digest && sameProducer(v.producer, req.producer)) return v;
+        if (v && v.digest === digest && sameProducer(v.producer, req.producer)) return { earlier: v, seen };
       }
     }
-    return undefined;
+    return { seen };
+  }
+
+  /** The first version number to try: from what findReusable already read, else one LIST. */
+  private async firstFreeVersion(name: string, seen: PublishHints): Promise<number> {
+    const numbers = seen.numbers ?? (seen.latest ? undefined : await this.versionNumbers(name));
+    if (numbers) return numbers.reduce((m, n) => Math.max(m, n + 1), 0);
+    // latest is usually the highest version; a conflict on latest+1 moves on to the next number.
+    return (seen.latest as AliasRead).doc.version + 1;
   }
 
   private async uploadBlob(artifact: string, file: ArtifactFile, source: string): Promise<void> {
@@ -196,8 +223,9 @@ export class VersionedArtifactStore implements ArtifactStore {
     req: PublishRequest,
     files: ArtifactFile[],
     digest: string,
+    seen: PublishHints,
   ): Promise<ArtifactVersion> {
-    let next = (await this.versionNumbers(req.name)).reduce((m, n) => Math.max(m, n + 1), 0);
+    let next = await this.firstFreeVersion(req.name, seen);
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const version: ArtifactVersion = {
         name: req.name,
@@ -226,13 +254,18 @@ export class VersionedArtifactStore implements ArtifactStore {
   }
 
   /** `latest` only moves forward: a slower publisher of an older version never moves it back. */
-  private async advanceLatest(version: ArtifactVersion, actor?: string): Promise<void> {
+  private async advanceLatest(
+    version: ArtifactVersion,
+    actor: string | undefined,
+    seen: AliasRead | null | undefined,
+  ): Promise<void> {
     await this.casMove(
       version.name,
       LATEST,
       version.version,
       { reason: 'new version', ...(actor ? { actor } : {}) },
       (from) => from === null || from < version.version,
+      seen,
     );
   }
 
@@ -352,7 +385,7 @@ export class VersionedArtifactStore implements ArtifactStore {
 
   // ---------------------------------------------------------------- aliases
 
-  private async readAlias(name: string, alias: string): Promise<{ doc: AliasDoc; etag: string } | undefined> {
+  private async readAlias(name: string, alias: string): Promise<AliasRead | undefined> {
     const obj = await this.backend.get(keys.alias(name, alias));
     return obj ? { doc: JSON.parse(obj.body.toString()) as AliasDoc, etag: obj.etag } : undefined;
   }
@@ -387,9 +420,12 @@ export class VersionedArtifactStore implements ArtifactStore {
     toVersion: number,
     opts: MoveAliasOptions,
     wanted: (from: number | null) => boolean = () => true,
+    /** The alias as the caller last read it (null = absent): saves a round trip; a stale one just loses the CAS. */
+    seen?: AliasRead | null,
   ): Promise<AliasEvent | undefined> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await this.readAlias(name, alias);
+      const current =
+        attempt === 0 && seen !== undefined ? (seen ?? undefined) : await this.readAlias(name, alias);
       const from = current ? current.doc.version : null;
       if (opts.expected !== undefined && opts.expected !== from)
         throw new AliasConflictError(name, alias, opts.expected, from);

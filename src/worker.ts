@@ -77,6 +77,10 @@ export async function createPipelineWorker(
     activities: createActivities(deps),
     // Training is CPU-bound on worker threads; a couple of concurrent activities keep heartbeats flowing.
     maxConcurrentActivityTaskExecutions: 4,
+    // Heartbeats carry "trees done of total"; send them about once a second so the CLI and the Web UI
+    // follow training live (the default throttle is up to 80% of the heartbeat timeout).
+    maxHeartbeatThrottleInterval: '1s',
+    defaultHeartbeatThrottleInterval: '1s',
     ...opts.worker,
   });
   return { worker, connection };

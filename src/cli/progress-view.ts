@@ -25,16 +25,33 @@ async function trainingProgress(handle: WorkflowHandle): Promise<HeartbeatProgre
   return undefined;
 }
 
+interface Snapshot {
+  progress: PipelineProgress;
+  trees?: HeartbeatProgress;
+}
+
+async function readSnapshot(handle: WorkflowHandle): Promise<Snapshot | undefined> {
+  try {
+    const progress = await handle.query<PipelineProgress>('progress');
+    const trees = progress.currentStep === 'train_random_forest' ? await trainingProgress(handle) : undefined;
+    return { progress, trees };
+  } catch {
+    return undefined; // Not answerable before the first workflow task ran; keep polling.
+  }
+}
+
+const STOP: unique symbol = Symbol('stop');
+
 /** Polls until `until` settles; renders bars on a TTY and one line per step change otherwise. */
 export async function watchProgress(
   handle: WorkflowHandle,
   until: Promise<unknown>,
   out: NodeJS.WriteStream,
 ): Promise<void> {
-  let settled = false;
-  until.then(
-    () => (settled = true),
-    () => (settled = true),
+  // A query in flight when the run ends may wait for a worker that is shutting down: never await it then.
+  const stopped: Promise<typeof STOP> = until.then(
+    () => STOP,
+    () => STOP,
   );
   const tty = Boolean(out.isTTY);
   const bars = tty
@@ -51,13 +68,14 @@ export async function watchProgress(
   const stepBar = bars?.create(6, 0, { label: 'steps', detail: '' });
   const treeBar = bars?.create(100, 0, { label: 'trees', detail: '' });
   let lastLine = '';
-  while (!settled) {
-    try {
-      const progress = await handle.query<PipelineProgress>('progress');
+  for (;;) {
+    const snapshot = await Promise.race([readSnapshot(handle), stopped]);
+    if (snapshot === STOP) break;
+    if (snapshot) {
+      const { progress, trees } = snapshot;
       const done = progress.steps.filter((s) => s.status === 'completed').length;
       const current = progress.currentStep ?? '';
       const index = progress.steps.findIndex((s) => s.step === current);
-      const trees = current === 'train_random_forest' ? await trainingProgress(handle) : undefined;
       if (stepBar && treeBar) {
         stepBar.setTotal(Math.max(progress.steps.length, 1));
         stepBar.update(done, {
@@ -66,30 +84,19 @@ export async function watchProgress(
         if (trees) {
           treeBar.setTotal(trees.total);
           treeBar.update(trees.done);
+        } else if (progress.steps.some((s) => s.step === 'train_random_forest' && s.status === 'completed')) {
+          treeBar.update(treeBar.getTotal());
         }
-      } else {
-        const line = current
-          ? `step ${index + 1} of ${progress.steps.length}: ${current}${trees ? ` (trees ${trees.done} of ${trees.total})` : ''}`
-          : '';
-        if (
-          line &&
-          line !== lastLine &&
-          (!trees ||
-            trees.done === 0 ||
-            trees.done === trees.total ||
-            line.split('(')[0] !== lastLine.split('(')[0])
-        ) {
-          out.write(`${line}\n`);
-        }
-        if (line) lastLine = line;
+      } else if (current) {
+        const line = `step ${index + 1} of ${progress.steps.length}: ${current}${trees ? ` (trees ${trees.done} of ${trees.total})` : ''}`;
+        if (line !== lastLine) out.write(`${line}\n`);
+        lastLine = line;
       }
-    } catch {
-      // The query is not answerable until the first workflow task ran; keep polling.
     }
-    await Promise.race([until.catch(() => undefined), new Promise((r) => setTimeout(r, tty ? 250 : 1000))]);
+    if ((await Promise.race([stopped, new Promise((r) => setTimeout(r, tty ? 250 : 1000))])) === STOP) break;
   }
   if (stepBar && treeBar) {
-    stepBar.update(stepBar.getTotal());
+    stepBar.update(stepBar.getTotal(), { detail: 'done' });
     bars?.stop();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Champion/challenger: the candidate replaces prod only when it is better by at least min_delta on
+ * Champion/challenger: the candidate replaces prod only when it is strictly better, by at least min_delta, on
  * the chosen metric (higher is better; log loss is negated by the caller), or when there is no prod.
  */
 import type { PromotionDecision } from '../contract';
@@ -31,12 +31,13 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
     };
   }
   const delta = candidate - prod.score;
-  const promoted = delta >= minDelta;
+  // "Better by at least min_delta": with min_delta 0 a tie is not better, so prod stays.
+  const promoted = delta > 0 && delta >= minDelta;
   return {
     promoted,
     reason: promoted
       ? `better than ${prod.ref} by ${delta.toFixed(4)} ≥ min_delta ${minDelta}`
-      : `not better than ${prod.ref} by min_delta ${minDelta} (delta ${delta.toFixed(4)})`,
+      : `not better than ${prod.ref} by at least min_delta ${minDelta} (delta ${delta.toFixed(4)})`,
     metric,
     candidate,
     prod: prod.score,

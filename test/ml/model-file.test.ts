@@ -89,3 +89,14 @@ void test('same data and config give the same model digest (native engine, two f
   const b = serializeModel(await fitInferencePipeline(data, spec));
   assert.equal(modelDigest(a), modelDigest(b));
 });
+
+void test('the model file does not depend on n_jobs or verbose (same model, same bytes)', async () => {
+  const table = syntheticTable(400, 7);
+  const fit = (nJobs: number, verbose: number) =>
+    fitInferencePipeline(table, {
+      ...SPEC,
+      random_forest: { n_estimators: 12, random_state: 3, n_jobs: nJobs, verbose },
+    });
+  const [one, two] = await Promise.all([fit(1, 0), fit(2, 1)]);
+  assert.equal(modelDigest(serializeModel(one)), modelDigest(serializeModel(two)));
+});

@@ -12,6 +12,15 @@ import { FORMAT_NAME, FORMAT_VERSION, packModel, stripPrefix, unpackModel, withP
 export const MODEL_FILE_NAME = 'model.mlpm';
 const CLASSIFIER_PREFIX = 'classifier/';
 
+/**
+ * The spec as stored: settings that only say how to compute (threads, logging) are left out, so the
+ * same model trained with n_jobs 1 or 2 gives the same file, as the forest itself does.
+ */
+function portableSpec(spec: PipelineSpec): PipelineSpec {
+  const { n_jobs: _jobs, verbose: _verbose, ...forest } = spec.random_forest as Record<string, unknown>;
+  return { ...spec, random_forest: forest };
+}
+
 export function serializeModel(p: InferencePipeline): Buffer {
   const data = p.classifier.toModelData();
   const header = {
@@ -21,7 +30,7 @@ export function serializeModel(p: InferencePipeline): Buffer {
     classes: [...p.classes],
     input_schema: p.inputSchema.map((c) => ({ name: c.name, type: c.type })),
     feature_names: [...p.featureNames],
-    spec: p.spec,
+    spec: portableSpec(p.spec),
     processor: p.processor.toState(),
     engine: p.engine,
     classifier: data.header,

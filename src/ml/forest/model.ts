@@ -1,6 +1,6 @@
 /** The fitted native forest: an immutable wrapper over the flat forest arrays. */
 import type { EngineName, FeatureMatrix, FittedClassifier, ModelData } from '../classifier';
-import { type BinnedNodes, packNodes, predictBinned } from './predictor';
+import { type CompiledForest, compileForest, predictBinned } from './predictor';
 import { type ForestModel, toModelData } from './serialize';
 
 export class NativeForest implements FittedClassifier {
@@ -8,10 +8,10 @@ export class NativeForest implements FittedClassifier {
   readonly nClasses: number;
   readonly nFeatures: number;
   readonly oobScore?: number;
-  private readonly packed: BinnedNodes;
+  private readonly compiled: CompiledForest;
 
   constructor(private readonly model: ForestModel) {
-    this.packed = packNodes(model.forest);
+    this.compiled = compileForest(model.forest);
     this.nClasses = model.header.n_classes;
     this.nFeatures = model.header.n_features;
     if (model.header.oob_score !== null) this.oobScore = model.header.oob_score;
@@ -36,7 +36,7 @@ export class NativeForest implements FittedClassifier {
         );
       }
     });
-    return predictBinned(this.model.forest, this.packed, X.columns, X.nRows);
+    return predictBinned(this.compiled, X.columns, X.nRows);
   }
 
   featureImportances(): Float64Array {

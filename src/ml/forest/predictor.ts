@@ -172,192 +172,346 @@ export function concatTrees(
   return out;
 }
 
-/**
- * Rows per block. The block is copied row-major, so a row's features share cache lines and the
- * whole block stays in L1 while every tree walks it.
+/*
+ * Prediction on bins. Each row is binned once with the training edges (so `bin <= binThreshold` is
+ * exactly `x <= threshold`), then every tree step is integer arithmetic with no data-dependent
+ * branch — a float comparison per level would be a mispredicted jump half of the time.
+ *
+ * Missing values cost nothing per step: a row carries two bytes per feature, "low" (a missing value
+ * is 0, so it goes left at any threshold) and "high" (missing is 255, above every split threshold,
+ * which is at most 254). A split reads the low byte when it sends missing values left, the high
+ * byte otherwise, so a step is always `right = bin > threshold`. A non-missing bin is the same in
+ * both bytes.
  */
-const BLOCK = 64;
+
+/** Bytes per row in the block's bin matrix: low and high byte of each feature. */
+function rowWidth(nFeatures: number): number {
+  return 2 * nFeatures;
+}
+
+/** Byte a split reads: `2 f` (missing → 0, goes left) or `2 f + 1` (missing → 255, goes right). */
+function binIndex(m: ForestArrays, n: number): number {
+  return 2 * m.feature[n] + (m.missingLeft[n] === 1 ? 0 : 1);
+}
+
+/** A leaf's step never moves: threshold 255 is >= every byte, so it always "goes left" onto itself. */
+const LEAF_THRESHOLD = 0xff;
 
 /**
- * Mean class probabilities over the trees, row-major `out[i * K + k]`, from raw float columns
- * (NaN = missing). Trees are summed in index order, so the result is the same for any block size.
+ * One 32-bit word per node, for forests with at most 128 features whose children sit less than
+ * 65536 nodes after their parent (always true for depth <= 15): the whole step then reads a single
+ * array. bits 0-7 binIndex, 8-15 binThreshold, 16-31 offset of the left child (0 for a leaf, so
+ * `word >>> 16 === 0` marks a leaf); the right child is one further.
  */
-export function predictForest(
-  m: ForestArrays,
-  columns: readonly Float64Array[],
-  nRows: number,
-): Float64Array {
-  const K = m.nClasses;
-  const F = m.nFeatures;
-  const out = new Float64Array(nRows * K);
-  const { feature, threshold, missingLeft, child, leafStart, leafClass, leafValue, treeStart } = m;
-  const block = Math.max(1, Math.min(BLOCK, nRows));
-  const rows = new Float64Array(block * F);
-  for (let b0 = 0; b0 < nRows; b0 += block) {
-    const nb = Math.min(block, nRows - b0);
-    for (let f = 0; f < F; f++) {
-      const col = columns[f];
-      for (let i = 0; i < nb; i++) rows[i * F + f] = col[b0 + i];
+const PACKED_MAX_FEATURES = 128;
+const PACKED_MAX_OFFSET = 0xffff;
+
+function packWords(m: ForestArrays): Int32Array | null {
+  if (m.nFeatures > PACKED_MAX_FEATURES) return null;
+  const word = new Int32Array(m.feature.length);
+  for (let n = 0; n < word.length; n++) {
+    if (m.feature[n] < 0) {
+      word[n] = LEAF_THRESHOLD << 8;
+      continue;
     }
-    for (let t = 0; t < m.nTrees; t++) {
-      const root = treeStart[t];
-      for (let i = 0; i < nb; i++) {
-        const r = i * F;
-        let n = root;
-        let f = feature[n];
-        while (f >= 0) {
-          const v = rows[r + f];
-          if (v <= threshold[n]) n = child[n];
-          else if (v !== v) n = child[n] + 1 - missingLeft[n];
-          else n = child[n] + 1;
-          f = feature[n];
-        }
-        const leaf = child[n];
-        const o = (b0 + i) * K;
-        for (let e = leafStart[leaf], end = leafStart[leaf + 1]; e < end; e++)
-          out[o + leafClass[e]] += leafValue[e];
-      }
-    }
+    const offset = m.child[n] - n;
+    if (offset < 1 || offset > PACKED_MAX_OFFSET) return null;
+    word[n] = binIndex(m, n) | (m.binThreshold[n] << 8) | (offset << 16);
   }
-  const inv = 1 / m.nTrees;
-  for (let i = 0; i < out.length; i++) out[i] *= inv;
-  return out;
+  return word;
 }
 
 /**
- * Prediction on bins: each row is binned once with the training edges (so `bin <= binThreshold`
- * is exactly `x <= threshold`), then every tree step is integer arithmetic with no data-dependent
- * branch — a float comparison per level would be a mispredicted jump half of the time. Four rows
- * walk each tree in lockstep: their steps are independent, so the CPU overlaps their load latencies.
+ * The general layout (any number of features below 65535, any tree size): `info` holds binIndex
+ * (bits 0-16) and binThreshold (bits 17-24), with the sign bit set for a leaf; `next` the left child
+ * (a leaf points to itself).
  */
-export interface BinnedNodes {
-  /**
-   * feature | binThreshold << 16 | missingLeft << 24 for a split. A leaf has the sign bit set and
-   * reads the dummy all-zero bin column nFeatures against threshold 255, so a step stays put.
-   */
+interface WideNodes {
   info: Int32Array;
-  /** Left child of a split (right = +1); a leaf points to itself. */
   next: Int32Array;
 }
 
 const LEAF_SIGN = -0x80000000;
+const WIDE_MAX_FEATURES = 0xffff;
 
-export function packNodes(m: ForestArrays): BinnedNodes {
-  if (m.nFeatures >= 0xffff) {
-    throw new Error(`binned prediction supports fewer than 65535 features, got ${m.nFeatures}`);
+function wideNodes(m: ForestArrays): WideNodes {
+  if (m.nFeatures >= WIDE_MAX_FEATURES) {
+    throw new Error(
+      `binned prediction supports fewer than ${WIDE_MAX_FEATURES} features, got ${m.nFeatures}`,
+    );
   }
   const info = new Int32Array(m.feature.length);
   const next = new Int32Array(m.feature.length);
   for (let n = 0; n < info.length; n++) {
-    const f = m.feature[n];
-    if (f < 0) {
-      info[n] = LEAF_SIGN | m.nFeatures | (0xff << 16);
+    if (m.feature[n] < 0) {
+      info[n] = LEAF_SIGN | (LEAF_THRESHOLD << 17);
       next[n] = n;
     } else {
-      info[n] = f | (m.binThreshold[n] << 16) | (m.missingLeft[n] << 24);
+      info[n] = binIndex(m, n) | (m.binThreshold[n] << 17);
       next[n] = m.child[n];
     }
   }
   return { info, next };
 }
 
-/** Rows binned and walked per block; the block's bins stay in L1 while every tree walks it. */
-const BINNED_BLOCK = 256;
-
-/** One step: right when bin > threshold, flipped for a missing value (bin 255) that goes left. */
-function step(info: number, b: number): number {
-  return ((((info >>> 16) & 0xff) - b) >>> 31) ^ (((b + 1) >>> 8) & (info >>> 24) & 1);
+/**
+ * Leaf probabilities for summation: each leaf's sparse (class, value) entries padded with (0, 0)
+ * to an even count, so the summing loop takes two entries per turn — half the loop exits, which
+ * are mispredicted about once per leaf. Adding +0 to a sum of non-negative values leaves it
+ * unchanged, so the result is bit-identical to adding the entries alone.
+ */
+interface PairedLeaves {
+  start: Uint32Array;
+  cls: Int32Array;
+  value: Float64Array;
 }
 
-export function predictBinned(
+function pairLeaves(m: ForestArrays): PairedLeaves {
+  const nLeaves = m.leafStart.length - 1;
+  const start = new Uint32Array(nLeaves + 1);
+  let n = 0;
+  for (let l = 0; l < nLeaves; l++) {
+    start[l] = n;
+    const count = m.leafStart[l + 1] - m.leafStart[l];
+    n += count + (count & 1);
+  }
+  start[nLeaves] = n;
+  const cls = new Int32Array(n);
+  const value = new Float64Array(n);
+  for (let l = 0; l < nLeaves; l++) {
+    let o = start[l];
+    for (let e = m.leafStart[l]; e < m.leafStart[l + 1]; e++, o++) {
+      cls[o] = m.leafClass[e];
+      value[o] = m.leafValue[e];
+    }
+  }
+  return { start, cls, value };
+}
+
+/** The forest compiled once (at load) into the layouts the batch predictor walks. */
+export interface CompiledForest {
+  readonly forest: ForestArrays;
+  /** Single-word nodes, or null when the forest does not fit them (then `wide` is used). */
+  readonly packed: Int32Array | null;
+  readonly wide: WideNodes | null;
+  readonly leaves: PairedLeaves;
+}
+
+export function compileForest(m: ForestArrays): CompiledForest {
+  const packed = packWords(m);
+  return { forest: m, packed, wide: packed ? null : wideNodes(m), leaves: pairLeaves(m) };
+}
+
+/**
+ * Rows per block. Every tree walks the whole block before the next tree starts, so a tree's nodes
+ * and leaves are fetched once per block, and the block's bins (2 × nFeatures bytes a row) and
+ * sums stay in cache.
+ */
+const BLOCK = 256;
+
+/**
+ * The number of edges in edges[e0, e1) below x, i.e. the smallest index with x <= edge, as binValue
+ * in binning.ts. The search halves a fixed length, so its only branch is the loop count (the same
+ * for every row of a feature); the comparison feeds arithmetic, not a jump that would be
+ * mispredicted at every other level.
+ */
+function countEdgesBelow(edges: Float64Array, e0: number, e1: number, x: number): number {
+  let len = e1 - e0;
+  if (len === 0) return 0;
+  let base = e0;
+  while (len > 1) {
+    const half = len >>> 1;
+    base += half & -(edges[base + half - 1] < x);
+    len -= half;
+  }
+  return base - e0 + +(edges[base] < x);
+}
+
+/** Bins rows [b0, b0 + nb) into `rowBins` (row-major, low and high byte per feature). */
+function binBlock(
   m: ForestArrays,
-  nodes: BinnedNodes,
+  columns: readonly Float64Array[],
+  b0: number,
+  nb: number,
+  rowBins: Uint8Array,
+): void {
+  const W = rowWidth(m.nFeatures);
+  const { binEdges, binEdgeStart } = m;
+  for (let f = 0; f < m.nFeatures; f++) {
+    const col = columns[f];
+    const e0 = binEdgeStart[f];
+    const e1 = binEdgeStart[f + 1];
+    for (let i = 0, o = 2 * f; i < nb; i++, o += W) {
+      const x = col[b0 + i];
+      if (x !== x) {
+        rowBins[o] = 0;
+        rowBins[o + 1] = MISSING_BIN;
+        continue;
+      }
+      const bin = countEdgesBelow(binEdges, e0, e1, x);
+      rowBins[o] = bin;
+      rowBins[o + 1] = bin;
+    }
+  }
+}
+
+/**
+ * Leaf ids of the block's rows in tree `t`, single-word nodes. Four rows walk in lockstep: their
+ * steps are independent, so the CPU overlaps their load latencies; a row that reached its leaf
+ * keeps stepping onto itself until all four are done.
+ */
+function walkPacked(
+  word: Int32Array,
+  m: ForestArrays,
+  t: number,
+  rowBins: Uint8Array,
+  nb: number,
+  leaves: Int32Array,
+): void {
+  const W = rowWidth(m.nFeatures);
+  const { child } = m;
+  const root = m.treeStart[t];
+  const w = word[root];
+  let i = 0;
+  for (; i + 4 <= nb; i += 4) {
+    const r0 = i * W;
+    const r1 = r0 + W;
+    const r2 = r1 + W;
+    const r3 = r2 + W;
+    let n0 = root,
+      n1 = root,
+      n2 = root,
+      n3 = root;
+    let a0 = w,
+      a1 = w,
+      a2 = w,
+      a3 = w;
+    // Until all four reached a leaf (left-child offset 0 in every word).
+    while ((a0 | a1 | a2 | a3) >>> 16 !== 0) {
+      n0 = (n0 + (a0 >>> 16) + ((((a0 >>> 8) & 0xff) - rowBins[r0 + (a0 & 0xff)]) >>> 31)) | 0;
+      n1 = (n1 + (a1 >>> 16) + ((((a1 >>> 8) & 0xff) - rowBins[r1 + (a1 & 0xff)]) >>> 31)) | 0;
+      n2 = (n2 + (a2 >>> 16) + ((((a2 >>> 8) & 0xff) - rowBins[r2 + (a2 & 0xff)]) >>> 31)) | 0;
+      n3 = (n3 + (a3 >>> 16) + ((((a3 >>> 8) & 0xff) - rowBins[r3 + (a3 & 0xff)]) >>> 31)) | 0;
+      a0 = word[n0];
+      a1 = word[n1];
+      a2 = word[n2];
+      a3 = word[n3];
+    }
+    leaves[i] = child[n0];
+    leaves[i + 1] = child[n1];
+    leaves[i + 2] = child[n2];
+    leaves[i + 3] = child[n3];
+  }
+  for (; i < nb; i++) {
+    const r = i * W;
+    let n = root;
+    let a = w;
+    while (a >>> 16 !== 0) {
+      n = (n + (a >>> 16) + ((((a >>> 8) & 0xff) - rowBins[r + (a & 0xff)]) >>> 31)) | 0;
+      a = word[n];
+    }
+    leaves[i] = child[n];
+  }
+}
+
+/** walkPacked for the general layout: the same steps with the child read from `next`. */
+function walkWide(
+  nodes: WideNodes,
+  m: ForestArrays,
+  t: number,
+  rowBins: Uint8Array,
+  nb: number,
+  leaves: Int32Array,
+): void {
+  const W = rowWidth(m.nFeatures);
+  const { child } = m;
+  const { info, next } = nodes;
+  const root = m.treeStart[t];
+  const w = info[root];
+  let i = 0;
+  for (; i + 4 <= nb; i += 4) {
+    const r0 = i * W;
+    const r1 = r0 + W;
+    const r2 = r1 + W;
+    const r3 = r2 + W;
+    let n0 = root,
+      n1 = root,
+      n2 = root,
+      n3 = root;
+    let a0 = w,
+      a1 = w,
+      a2 = w,
+      a3 = w;
+    // Until all four reached a leaf (sign bit set in every info).
+    while ((a0 & a1 & a2 & a3) >= 0) {
+      n0 = (next[n0] + ((((a0 >>> 17) & 0xff) - rowBins[r0 + (a0 & 0x1ffff)]) >>> 31)) | 0;
+      n1 = (next[n1] + ((((a1 >>> 17) & 0xff) - rowBins[r1 + (a1 & 0x1ffff)]) >>> 31)) | 0;
+      n2 = (next[n2] + ((((a2 >>> 17) & 0xff) - rowBins[r2 + (a2 & 0x1ffff)]) >>> 31)) | 0;
+      n3 = (next[n3] + ((((a3 >>> 17) & 0xff) - rowBins[r3 + (a3 & 0x1ffff)]) >>> 31)) | 0;
+      a0 = info[n0];
+      a1 = info[n1];
+      a2 = info[n2];
+      a3 = info[n3];
+    }
+    leaves[i] = child[n0];
+    leaves[i + 1] = child[n1];
+    leaves[i + 2] = child[n2];
+    leaves[i + 3] = child[n3];
+  }
+  for (; i < nb; i++) {
+    const r = i * W;
+    let n = root;
+    let a = w;
+    while (a >= 0) {
+      n = (next[n] + ((((a >>> 17) & 0xff) - rowBins[r + (a & 0x1ffff)]) >>> 31)) | 0;
+      a = info[n];
+    }
+    leaves[i] = child[n];
+  }
+}
+
+/** Adds each row's leaf probabilities to its sums, `out[o0 + j * K + k]`, two entries per turn. */
+function addLeaves(
+  p: PairedLeaves,
+  K: number,
+  leaves: Int32Array,
+  nb: number,
+  out: Float64Array,
+  o0: number,
+): void {
+  const { start, cls, value } = p;
+  for (let j = 0, o = o0; j < nb; j++, o += K) {
+    const leaf = leaves[j];
+    for (let e = start[leaf], end = start[leaf + 1]; e < end; e += 2) {
+      out[o + cls[e]] += value[e];
+      out[o + cls[e + 1]] += value[e + 1];
+    }
+  }
+}
+
+/**
+ * Mean class probabilities over the trees, row-major `out[i * K + k]`, from raw float columns
+ * (NaN = missing). Each row's sums take the trees in index order, so the result is the same for
+ * any block size and either node layout.
+ */
+export function predictBinned(
+  c: CompiledForest,
   columns: readonly Float64Array[],
   nRows: number,
 ): Float64Array {
+  const m = c.forest;
   const K = m.nClasses;
-  const F = m.nFeatures;
-  const W = F + 1;
   const out = new Float64Array(nRows * K);
-  const { child, leafStart, leafClass, leafValue, treeStart, binEdges, binEdgeStart } = m;
-  const { info, next } = nodes;
-  const block = Math.max(1, Math.min(BINNED_BLOCK, nRows));
-  // Row-major bins of the block; column F stays 0 (read by leaves).
-  const rowBins = new Uint8Array(block * W);
+  const block = Math.max(1, Math.min(BLOCK, nRows));
+  const rowBins = new Uint8Array(block * rowWidth(m.nFeatures));
   const leaves = new Int32Array(block);
   for (let b0 = 0; b0 < nRows; b0 += block) {
     const nb = Math.min(block, nRows - b0);
-    for (let f = 0; f < F; f++) {
-      const col = columns[f];
-      const e0 = binEdgeStart[f];
-      const e1 = binEdgeStart[f + 1];
-      for (let i = 0; i < nb; i++) {
-        const x = col[b0 + i];
-        let bin: number;
-        if (x !== x) bin = MISSING_BIN;
-        else {
-          // Smallest edge index with x <= edge (as binValue).
-          let lo = e0;
-          let hi = e1;
-          while (lo < hi) {
-            const mid = (lo + hi) >>> 1;
-            if (x <= binEdges[mid]) hi = mid;
-            else lo = mid + 1;
-          }
-          bin = lo - e0;
-        }
-        rowBins[i * W + f] = bin;
-      }
-    }
+    binBlock(m, columns, b0, nb, rowBins);
     for (let t = 0; t < m.nTrees; t++) {
-      const root = treeStart[t];
-      const rootInfo = info[root];
-      let i = 0;
-      for (; i + 4 <= nb; i += 4) {
-        const r0 = i * W;
-        const r1 = r0 + W;
-        const r2 = r1 + W;
-        const r3 = r2 + W;
-        let n0 = root,
-          n1 = root,
-          n2 = root,
-          n3 = root;
-        let a0 = rootInfo,
-          a1 = rootInfo,
-          a2 = rootInfo,
-          a3 = rootInfo;
-        // Until all four reached a leaf (sign bit set in every info).
-        while ((a0 & a1 & a2 & a3) >= 0) {
-          n0 = next[n0] + step(a0, rowBins[r0 + (a0 & 0xffff)]);
-          n1 = next[n1] + step(a1, rowBins[r1 + (a1 & 0xffff)]);
-          n2 = next[n2] + step(a2, rowBins[r2 + (a2 & 0xffff)]);
-          n3 = next[n3] + step(a3, rowBins[r3 + (a3 & 0xffff)]);
-          a0 = info[n0];
-          a1 = info[n1];
-          a2 = info[n2];
-          a3 = info[n3];
-        }
-        leaves[i] = child[n0];
-        leaves[i + 1] = child[n1];
-        leaves[i + 2] = child[n2];
-        leaves[i + 3] = child[n3];
-      }
-      for (; i < nb; i++) {
-        const r = i * W;
-        let n = root;
-        let a = rootInfo;
-        while (a >= 0) {
-          n = next[n] + step(a, rowBins[r + (a & 0xffff)]);
-          a = info[n];
-        }
-        leaves[i] = child[n];
-      }
-      for (let j = 0; j < nb; j++) {
-        const leaf = leaves[j];
-        const o = (b0 + j) * K;
-        for (let e = leafStart[leaf], end = leafStart[leaf + 1]; e < end; e++)
-          out[o + leafClass[e]] += leafValue[e];
-      }
+      if (c.packed) walkPacked(c.packed, m, t, rowBins, nb, leaves);
+      else walkWide(c.wide as WideNodes, m, t, rowBins, nb, leaves);
+      addLeaves(c.leaves, K, leaves, nb, out, b0 * K);
     }
   }
   const inv = 1 / m.nTrees;

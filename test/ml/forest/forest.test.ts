@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { modelDigest, nativeForestEngine } from '../../../src/ml/forest';
-import { predictRowNaive } from '../../../src/ml/forest/predictor';
+import { compileForest, predictBinned, predictRowNaive } from '../../../src/ml/forest/predictor';
 import { fromModelData } from '../../../src/ml/forest/serialize';
 import { accuracy, makeBlobs } from './synthetic';
 
@@ -206,6 +206,60 @@ void describe('flat predictor', () => {
         test.X.columns.map((c) => c[i]),
       );
       assert.deepEqual(Array.from(fast.subarray(i * 3, i * 3 + 3)), naive, `row ${i}`);
+    }
+  });
+
+  void it('gives the same bits with single-word and general node layouts, missing values included', async () => {
+    // 130 features (> 128) force the general layout; the first 6 are the informative blobs.
+    const wide = (d: ReturnType<typeof makeBlobs>, seed: number) => {
+      const extra = Array.from({ length: 124 }, (_, j) =>
+        Float64Array.from(d.X.columns[j % 4], (v, i) => ((i * 7 + j * 13 + seed) % 11 === 0 ? NaN : v + j)),
+      );
+      const columns = [...d.X.columns, ...extra];
+      return { nRows: d.X.nRows, columns, names: columns.map((_, j) => `f${j}`) };
+    };
+    const train = makeBlobs(400, 8, 0.2);
+    const test = makeBlobs(203, 9, 0.3);
+    const X = wide(train, 1);
+    const T = wide(test, 2);
+    const m = await nativeForestEngine.fit(
+      X,
+      train.y,
+      { n_estimators: 9, random_state: 3 },
+      { classes: train.classes },
+    );
+    const forest = fromModelData(m.toModelData()).forest;
+    const general = compileForest(forest);
+    assert.equal(general.packed, null, 'more than 128 features use the general layout');
+    const generalP = predictBinned(general, T.columns, T.nRows);
+    for (let i = 0; i < T.nRows; i++) {
+      const naive = predictRowNaive(
+        forest,
+        T.columns.map((c) => c[i]),
+      );
+      assert.deepEqual(Array.from(generalP.subarray(i * 3, i * 3 + 3)), naive, `general, row ${i}`);
+    }
+    const small = await nativeForestEngine.fit(
+      train.X,
+      train.y,
+      { n_estimators: 9, random_state: 3 },
+      { classes: train.classes },
+    );
+    const smallForest = fromModelData(small.toModelData()).forest;
+    const packed = compileForest(smallForest);
+    assert.notEqual(packed.packed, null, 'few features and small trees use single words');
+    // The general layout does not depend on the feature count, so one built for "200 features"
+    // walks this forest too.
+    const forced = { ...packed, packed: null, wide: compileForest({ ...smallForest, nFeatures: 200 }).wide };
+    const a = predictBinned(packed, test.X.columns, test.X.nRows);
+    const b = predictBinned(forced, test.X.columns, test.X.nRows);
+    assert.deepEqual(Array.from(a), Array.from(b));
+    for (let i = 0; i < test.X.nRows; i++) {
+      const naive = predictRowNaive(
+        smallForest,
+        test.X.columns.map((c) => c[i]),
+      );
+      assert.deepEqual(Array.from(a.subarray(i * 3, i * 3 + 3)), naive, `single-word, row ${i}`);
     }
   });
 });

@@ -5,8 +5,9 @@
  * leafClass/leafValue[leafStart[id], leafStart[id + 1]) — deep leaves hold few classes, so summing
  * them is far cheaper than adding K values per tree.
  *
- * Thresholds are kept both as a bin index (for the binned training data, e.g. OOB) and as a raw
- * float (so prediction needs no binning): non-missing x goes left when x <= threshold.
+ * Thresholds are kept both as a bin index (what the batch predictor and OOB compare) and as a raw
+ * float (the model's readable definition, used by the naive oracle and checked on load to be the
+ * bin's edge): non-missing x goes left when x <= threshold.
  */
 import type { BinnedData } from './binning';
 import { MISSING_BIN } from './binning';

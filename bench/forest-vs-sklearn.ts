@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { pipelineConfigSchema } from '../src/config/index';
 import { rocAuc } from '../src/ml/metrics/index';
 import { encodeLabels, fitInferencePipeline, type InferencePipeline } from '../src/ml/pipeline/index';
 import {
@@ -66,24 +67,12 @@ function preprocess(raw: Table, replicate: number): Table {
   return t;
 }
 
+/** The reference feature lists are the config's defaults (config/pipeline.yaml documents them). */
+const REFERENCE_FEATURES = pipelineConfigSchema.parse({}).random_forest_pipeline.features;
+
 const SPEC = (engine: string, nJobs: number) => ({
   target: 'genre',
-  features: {
-    numerical: [
-      'danceability',
-      'energy',
-      'loudness',
-      'speechiness',
-      'acousticness',
-      'instrumentalness',
-      'liveness',
-      'valence',
-      'tempo',
-      'duration_ms',
-    ],
-    categorical: ['time_signature', 'key'],
-    nlp: ['text_feature'],
-  },
+  features: REFERENCE_FEATURES,
   tfidf: { max_features: 10 },
   random_forest: {
     engine,

@@ -9,8 +9,7 @@
  * float (the model's readable definition, used by the naive oracle and checked on load to be the
  * bin's edge): non-missing x goes left when x <= threshold.
  */
-import type { BinnedData } from './binning';
-import { MISSING_BIN } from './binning';
+import { type BinnedData, MISSING_BIN, countEdgesBelow } from './binning';
 import type { TrainTree } from './grower';
 
 export interface TreeArrays {
@@ -310,24 +309,6 @@ export function compileForest(m: ForestArrays): CompiledForest {
  * sums stay in cache.
  */
 const BLOCK = 256;
-
-/**
- * The number of edges in edges[e0, e1) below x, i.e. the smallest index with x <= edge, as binValue
- * in binning.ts. The search halves a fixed length, so its only branch is the loop count (the same
- * for every row of a feature); the comparison feeds arithmetic, not a jump that would be
- * mispredicted at every other level.
- */
-function countEdgesBelow(edges: Float64Array, e0: number, e1: number, x: number): number {
-  let len = e1 - e0;
-  if (len === 0) return 0;
-  let base = e0;
-  while (len > 1) {
-    const half = len >>> 1;
-    base += half & -(edges[base + half - 1] < x);
-    len -= half;
-  }
-  return base - e0 + +(edges[base] < x);
-}
 
 /** Bins rows [b0, b0 + nb) into `rowBins` (row-major, low and high byte per feature). */
 function binBlock(

@@ -408,24 +408,20 @@ function evaluateBySweep(
   let minB = MISSING_BIN;
   let maxB = 0;
   const n = end - start;
+  let nM = 0;
   for (let j = 0; j < n; j++) {
     const b = bins[base + idx[start + j]];
     binKey[j] = b;
-    cnt[b]++;
     if (b === MISSING_BIN) {
       const c = ny[start + j];
       M[c] += nc[start + j] * cw[c];
+      nM++;
     } else {
       if (b < minB) minB = b;
       if (b > maxB) maxB = b;
     }
   }
-  const nM = cnt[MISSING_BIN];
-  if (nM === n || (nM === 0 && minB === maxB)) {
-    cnt.fill(0, minB, maxB + 1);
-    cnt[MISSING_BIN] = 0;
-    return FEATURE_CONSTANT;
-  }
+  if (nM === n || (nM === 0 && minB === maxB)) return FEATURE_CONSTANT;
   for (let k = 0; k < K; k++)
     T[k] = nM === 0 ? nodeTotals[nodeOffset + k] : nodeTotals[nodeOffset + k] - M[k];
   const nT = n - nM;
@@ -448,6 +444,9 @@ function evaluateBySweep(
       sortedW[p] = nc[start + j] * cw[c];
     }
   } else {
+    // Counted here, not in the gather loop: nodes this small mostly take the insertion sort, and a
+    // counter incremented by every sample is a chain of dependent increments when bins repeat.
+    for (let j = 0; j < n; j++) cnt[binKey[j]]++;
     let acc = 0;
     for (let b = minB; b <= maxB; b++) {
       const c = cnt[b];
@@ -463,9 +462,9 @@ function evaluateBySweep(
       sortedW[p] = nc[start + j] * cw[c];
       sortedBin[p] = b;
     }
+    cnt.fill(0, minB, maxB + 1);
+    cnt[MISSING_BIN] = 0;
   }
-  cnt.fill(0, minB, maxB + 1);
-  cnt[MISSING_BIN] = 0;
   computeTotals(K, T, M, nT, nM);
   if (d.criterion === GINI) {
     sweepGini(d, s, nT, f, best);

@@ -23,6 +23,8 @@ export function buildHistogram(
   K: number,
   hist: Int32Array,
   binCount: Int32Array,
+  /** The feature's number of non-missing bins, when known: bins at or above it are never used. */
+  nBins: number = MISSING_BIN,
 ): void {
   // Two interleaved count arrays for the bins: consecutive samples mostly share a bin (zeros of
   // tf-idf, categories), and one counter would make every increment wait for the previous one.
@@ -41,10 +43,12 @@ export function buildHistogram(
     hist[b * K + ny[j]] += nc[j];
     binCount[b]++;
   }
-  for (let b = 0; b < HIST_BINS; b++) {
+  for (let b = 0; b < nBins; b++) {
     binCount[b] += c2[b];
     c2[b] = 0;
   }
+  binCount[MISSING_BIN] += c2[MISSING_BIN];
+  c2[MISSING_BIN] = 0;
 }
 
 const secondCount = new Int32Array(HIST_BINS);

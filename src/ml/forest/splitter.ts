@@ -263,10 +263,12 @@ function evaluateByHistogram(
   const K = d.K;
   const cw = d.cw;
   const { hist, binCount, left: L, total: T, missing: M } = s;
-  buildHistogram(d.bins, f * d.nRows, idx, start, end, d.ny, d.nc, K, hist, binCount);
+  const nBins = d.nBins[f];
+  buildHistogram(d.bins, f * d.nRows, idx, start, end, d.ny, d.nc, K, hist, binCount, nBins);
   let minB = MISSING_BIN;
   let maxB = -1;
-  for (let b = 0; b < MISSING_BIN; b++) {
+  // Only the feature's own bins can be occupied (besides the missing bin): few for tf-idf and categories.
+  for (let b = 0; b < nBins; b++) {
     if (binCount[b] !== 0) {
       if (minB === MISSING_BIN) minB = b;
       maxB = b;

@@ -90,12 +90,12 @@ function impurity(criterion: number, t: Float64Array, o: number, K: number): { W
   return { W, imp };
 }
 
+/** The root's class weights: bootstrap counts per class × class weight (as `partition` does). */
 function sumClasses(d: SplitData, start: number, end: number, out: Float64Array, o: number): void {
-  const { ny, nc, cw } = d;
-  for (let j = start; j < end; j++) {
-    const c = ny[j];
-    out[o + c] += nc[j] * cw[c];
-  }
+  const { ny, nc, cw, K } = d;
+  const counts = new Float64Array(K);
+  for (let j = start; j < end; j++) counts[ny[j]] += nc[j];
+  for (let k = 0; k < K; k++) out[o + k] = counts[k] * cw[k];
 }
 
 const NONE = new Int32Array(0);

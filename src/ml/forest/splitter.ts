@@ -78,6 +78,10 @@ export class SplitScratch {
   /** Class weights of the two sides, filled by `partition`. */
   readonly partLeft: Float64Array;
   readonly partRight: Float64Array;
+  /** Bootstrap counts per class of the two sides (left K, then right K), for `partition`. */
+  readonly partCount: Int32Array;
+  /** Per bin, 1 when the current split sends it right (filled by `partition`). */
+  readonly goesRight: Uint8Array;
   readonly left: Float64Array;
   readonly total: Float64Array;
   readonly missing: Float64Array;
@@ -91,6 +95,8 @@ export class SplitScratch {
     this.tmpCount = new Int32Array(nRows);
     this.partLeft = new Float64Array(K);
     this.partRight = new Float64Array(K);
+    this.partCount = new Int32Array(2 * K);
+    this.goesRight = new Uint8Array(HIST_BINS);
     this.binKey = new Uint8Array(nRows);
     this.left = new Float64Array(K);
     this.total = new Float64Array(K);
@@ -559,7 +565,7 @@ function sweepGini(d: SplitData, s: SplitScratch, nT: number, f: number, best: S
  * returns the boundary. The partition is stable: indices stay ascending within every node (the
  * root's are), so the kernels' gathers from the bin columns walk memory forwards, which the cache
  * prefetcher follows — it matters once a column no longer fits in L1. The class weights of both
- * sides (count × cw[class]) are summed on the way into s.partLeft / s.partRight.
+ * sides (count × cw[class]) go into s.partLeft / s.partRight.
  */
 export function partition(
   bins: Uint8Array,
@@ -576,29 +582,36 @@ export function partition(
   cw: Float64Array,
 ): number {
   const base = feature * nRows;
-  const { tmpIdx, sortedC: tmpClass, tmpCount, partLeft, partRight } = s;
-  partLeft.fill(0);
-  partRight.fill(0);
+  const { tmpIdx, sortedC: tmpClass, tmpCount, partLeft, partRight, partCount, goesRight } = s;
+  const K = partLeft.length;
+  partCount.fill(0);
+  goesRight.fill(0, 0, bin + 1);
+  goesRight.fill(1, bin + 1, MISSING_BIN);
+  goesRight[MISSING_BIN] = missingLeft ? 0 : 1;
+  // Branch-free: which side a sample goes to is close to a coin flip for the branch predictor, so
+  // every sample is written to both sides and only that side's cursor moves (idx[l] may be
+  // overwritten: l <= j, and position j has been read). Classes are counted as integers.
   let l = start;
   let r = 0;
   for (let j = start; j < end; j++) {
     const id = idx[j];
-    const b = bins[base + id];
     const c = ny[j];
     const m = nc[j];
-    if (b === MISSING_BIN ? missingLeft : b <= bin) {
-      idx[l] = id;
-      ny[l] = c;
-      nc[l] = m;
-      partLeft[c] += m * cw[c];
-      l++;
-    } else {
-      tmpIdx[r] = id;
-      tmpClass[r] = c;
-      tmpCount[r] = m;
-      partRight[c] += m * cw[c];
-      r++;
-    }
+    const right = goesRight[bins[base + id]];
+    idx[l] = id;
+    ny[l] = c;
+    nc[l] = m;
+    tmpIdx[r] = id;
+    tmpClass[r] = c;
+    tmpCount[r] = m;
+    partCount[right * K + c] += m;
+    l += 1 - right;
+    r += right;
+  }
+  // Weights as count × class weight, the way the split kernels compute them.
+  for (let k = 0; k < K; k++) {
+    partLeft[k] = partCount[k] * cw[k];
+    partRight[k] = partCount[K + k] * cw[k];
   }
   for (let j = 0; j < r; j++) {
     idx[l + j] = tmpIdx[j];

@@ -105,6 +105,30 @@ void describe('histogram kernel', () => {
         assert.equal(parentCount[b], naive.count[b]);
         for (let k = 0; k < K; k++) assert.ok(Math.abs(parent[b * K + k] - naive.hist[b][k]) < 1e-9);
       }
+      // Told the feature's bin count, it touches only those bins and the missing one: same result.
+      const bounded = new Int32Array(HIST_BINS * K);
+      const boundedCount = new Int32Array(HIST_BINS);
+      buildHistogram(
+        d.bins,
+        f * d.nRows,
+        idx,
+        0,
+        idx.length,
+        d.ny,
+        d.nc,
+        K,
+        bounded,
+        boundedCount,
+        d.nBins[f],
+      );
+      assert.deepEqual(bounded, parent);
+      assert.deepEqual(boundedCount, parentCount);
+      // An odd number of samples exercises the last unpaired one.
+      const odd = new Int32Array(HIST_BINS * K);
+      const oddCount = new Int32Array(HIST_BINS);
+      buildHistogram(d.bins, f * d.nRows, idx, 1, idx.length, d.ny, d.nc, K, odd, oddCount);
+      const naiveOdd = buildHistogramNaive(col, [...idx.subarray(1)], d.y, rowCounts(d), K);
+      for (let b = 0; b < HIST_BINS; b++) assert.equal(oddCount[b], naiveOdd.count[b]);
       const left = new Int32Array(HIST_BINS * K);
       const leftCount = new Int32Array(HIST_BINS);
       buildHistogram(d.bins, f * d.nRows, idx, 0, half, d.ny, d.nc, K, left, leftCount);
@@ -151,26 +175,28 @@ void describe('split kernels', () => {
     }
   }
 
-  void it('partitions in place, keeping class and weight aligned with the indices', () => {
-    const d = randomData(300, 9, GINI);
-    const idx = inBag(d);
-    const before = new Map([...idx].map((r, j) => [r, [d.ny[j], d.nc[j]]]));
-    const s = new SplitScratch(d.nRows, d.K);
-    const mid = partition(d.bins, d.nRows, idx, d.ny, d.nc, 0, idx.length, 1, 5, true, s, d.cw);
-    const sides = [new Array<number>(d.K).fill(0), new Array<number>(d.K).fill(0)];
-    idx.forEach((row, j) => (sides[j < mid ? 0 : 1][d.y[row]] += d.w[row]));
-    for (let k = 0; k < d.K; k++) {
-      assert.ok(Math.abs(s.partLeft[k] - sides[0][k]) < 1e-9, `left class ${k}`);
-      assert.ok(Math.abs(s.partRight[k] - sides[1][k]) < 1e-9, `right class ${k}`);
-    }
-    for (let j = 0; j < idx.length; j++) {
-      const b = d.bins[d.nRows + idx[j]];
-      const left = b === MISSING_BIN ? true : b <= 5;
-      assert.equal(left, j < mid, `position ${j}`);
-      assert.deepEqual([d.ny[j], d.nc[j]], before.get(idx[j]));
-      if (j > 0 && j !== mid) assert.ok(idx[j] > idx[j - 1], 'stable: ascending within each side');
-    }
-  });
+  for (const missingLeft of [true, false]) {
+    void it(`partitions in place, keeping class and weight aligned with the indices (missing ${missingLeft ? 'left' : 'right'})`, () => {
+      const d = randomData(300, 9, GINI);
+      const idx = inBag(d);
+      const before = new Map([...idx].map((r, j) => [r, [d.ny[j], d.nc[j]]]));
+      const s = new SplitScratch(d.nRows, d.K);
+      const mid = partition(d.bins, d.nRows, idx, d.ny, d.nc, 0, idx.length, 1, 5, missingLeft, s, d.cw);
+      const sides = [new Array<number>(d.K).fill(0), new Array<number>(d.K).fill(0)];
+      idx.forEach((row, j) => (sides[j < mid ? 0 : 1][d.y[row]] += d.w[row]));
+      for (let k = 0; k < d.K; k++) {
+        assert.ok(Math.abs(s.partLeft[k] - sides[0][k]) < 1e-9, `left class ${k}`);
+        assert.ok(Math.abs(s.partRight[k] - sides[1][k]) < 1e-9, `right class ${k}`);
+      }
+      for (let j = 0; j < idx.length; j++) {
+        const b = d.bins[d.nRows + idx[j]];
+        const left = b === MISSING_BIN ? missingLeft : b <= 5;
+        assert.equal(left, j < mid, `position ${j}`);
+        assert.deepEqual([d.ny[j], d.nc[j]], before.get(idx[j]));
+        if (j > 0 && j !== mid) assert.ok(idx[j] > idx[j - 1], 'stable: ascending within each side');
+      }
+    });
+  }
 });
 
 void describe('random', () => {

@@ -1,8 +1,9 @@
 /**
  * Class-count histograms over pre-binned features: `hist[b * K + k]` is the total bootstrap count
  * of class k in bin b (its weight is that times the class weight), and `binCount[b]` the number of
- * distinct samples in bin b (for min_samples_leaf). Integer counts keep the hot loop an integer add. Used by the splitter for large nodes, where a pass over the samples plus a
- * scan over the bins is cheaper than sorting the samples by bin.
+ * distinct samples in bin b (for min_samples_leaf). Integer counts keep the hot loop an integer add.
+ * Used by the splitter for large nodes, where a pass over the samples plus a scan over the bins is
+ * cheaper than sorting the samples by bin.
  */
 import { MISSING_BIN } from './binning';
 
@@ -51,6 +52,7 @@ export function buildHistogram(
   c2[MISSING_BIN] = 0;
 }
 
+/** The second counter's scratch: all zeros between calls (each worker thread has its own module). */
 const secondCount = new Int32Array(HIST_BINS);
 
 /**

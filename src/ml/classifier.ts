@@ -56,4 +56,14 @@ export interface ClassifierEngine {
     options: FitOptions,
   ): Promise<FittedClassifier>;
   load(data: ModelData): FittedClassifier;
+  /**
+   * Optional: begins a fit before its data is ready (e.g. starts worker threads while the caller
+   * fits its transformers). The caller must `dispose` the result, fitted or not.
+   */
+  prepare?(params: Record<string, unknown>): PreparedFit;
+}
+
+export interface PreparedFit {
+  fit(X: FeatureMatrix, y: Int32Array, options: FitOptions): Promise<FittedClassifier>;
+  dispose(): Promise<void>;
 }

@@ -3,12 +3,13 @@
  * scheduling), build the trees on a worker pool, assemble them in tree order, then score OOB by
  * replaying each tree's bootstrap from its seed.
  */
+import { availableParallelism } from 'node:os';
 import type { FeatureMatrix, FitOptions } from '../classifier';
 import { deriveSeeds } from '../random';
 import { fitBins } from './binning';
 import { type TreeJob, balancedWeights } from './build-tree';
 import { NativeForest } from './model';
-import { type ForestParams, resolveParams } from './params';
+import { type ForestParams, plannedWorkers, resolveParams } from './params';
 import { WorkerPool, workerEntry } from './pool';
 import { OobAccumulator } from './oob';
 import { type TreeArrays, concatTrees } from './predictor';
@@ -25,24 +26,59 @@ export async function fitForest(
   rawParams: Record<string, unknown>,
   options: FitOptions,
 ): Promise<NativeForest> {
-  validateInput(X, y, options.classes);
-  const p = resolveParams(rawParams, {
-    nRows: X.nRows,
-    nFeatures: X.columns.length,
-    classes: options.classes,
-  });
-  options.signal?.throwIfAborted();
-
-  // Workers boot (loading their code) while this thread bins the data.
-  const pool = WorkerPool.start(
-    workerEntry(__dirname, __filename, 'tree-worker'),
-    Math.min(p.nJobs, p.nEstimators),
-  );
+  const prepared = prepareForestFit(rawParams);
   try {
-    return await fitOnPool(pool, X, y, rawParams, p, options);
+    return await prepared.fit(X, y, options);
   } finally {
-    await pool.close();
+    await prepared.dispose();
   }
+}
+
+/** A fit whose workers are already starting; `dispose` must be called once it is no longer needed. */
+export interface PreparedForestFit {
+  fit(X: FeatureMatrix, y: Int32Array, options: FitOptions): Promise<NativeForest>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts the tree workers for a fit with these hyperparameters before its data exists, so that
+ * booting them, and warming up their kernels (warm-up.ts), overlaps whatever the caller does first
+ * (the pipeline fits its transformers). Workers warm up when there are fewer of them than cores;
+ * invalid hyperparameters start nothing here and are reported by `fit`.
+ */
+export function prepareForestFit(rawParams: Record<string, unknown>): PreparedForestFit {
+  const workers = plannedWorkers(rawParams);
+  const pool =
+    workers === null
+      ? null
+      : WorkerPool.start(
+          workerEntry(__dirname, __filename, 'tree-worker'),
+          workers,
+          // Only when a core is free for it: with every core busy building trees later anyway,
+          // warming up would just take the core from the transformers running now.
+          workers < availableParallelism() ? workers : 0,
+        );
+  let used = false;
+  return {
+    async fit(X, y, options) {
+      if (used) throw new Error('a prepared forest fit runs once');
+      used = true;
+      validateInput(X, y, options.classes);
+      const p = resolveParams(rawParams, {
+        nRows: X.nRows,
+        nFeatures: X.columns.length,
+        classes: options.classes,
+      });
+      options.signal?.throwIfAborted();
+      if (pool === null || pool.size !== Math.min(p.nJobs, p.nEstimators)) {
+        throw new Error('internal: the prepared worker pool does not match the resolved n_jobs');
+      }
+      return fitOnPool(pool, X, y, rawParams, p, options);
+    },
+    async dispose() {
+      await pool?.close();
+    },
+  };
 }
 
 async function fitOnPool(

@@ -2,8 +2,15 @@
  * The native random-forest engine: histogram-based trees on pre-binned features, built in parallel
  * on worker threads, deterministic for a given random_state whatever n_jobs is.
  */
-import type { ClassifierEngine, FeatureMatrix, FitOptions, FittedClassifier, ModelData } from '../classifier';
-import { fitForest } from './forest';
+import type {
+  ClassifierEngine,
+  FeatureMatrix,
+  FitOptions,
+  FittedClassifier,
+  ModelData,
+  PreparedFit,
+} from '../classifier';
+import { fitForest, prepareForestFit } from './forest';
 import { NativeForest } from './model';
 import { fromModelData } from './serialize';
 
@@ -19,6 +26,9 @@ export const nativeForestEngine: ClassifierEngine = {
   },
   load(data: ModelData): FittedClassifier {
     return new NativeForest(fromModelData(data));
+  },
+  prepare(params: Record<string, unknown>): PreparedFit {
+    return prepareForestFit(params);
   },
 };
 

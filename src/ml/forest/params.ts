@@ -232,9 +232,7 @@ export function resolveParams(
     fail('class_weight', cw, "'balanced' (not 'balanced_subsample') when bootstrap is false");
   }
 
-  const nj = v.n_jobs as number | null;
-  const cores = availableParallelism();
-  const nJobs = nj === null ? 1 : nj > 0 ? nj : Math.max(1, cores + 1 + nj);
+  const nJobs = resolveNJobs(v.n_jobs as number | null);
 
   return {
     nEstimators: v.n_estimators as number,
@@ -254,4 +252,23 @@ export function resolveParams(
     nJobs,
     verbose: v.verbose as number,
   };
+}
+
+/** sklearn's n_jobs: null is 1, -1 all cores, -2 all but one, and so on. */
+function resolveNJobs(nj: number | null): number {
+  return nj === null ? 1 : nj > 0 ? nj : Math.max(1, availableParallelism() + 1 + nj);
+}
+
+/**
+ * How many tree workers a fit with these hyperparameters will use, known before the data is (so
+ * the workers can start early); null when n_jobs or n_estimators is invalid (the fit reports it).
+ */
+export function plannedWorkers(raw: Record<string, unknown>): number | null {
+  const value = (key: 'n_jobs' | 'n_estimators'): unknown =>
+    Object.prototype.hasOwnProperty.call(raw, key) ? raw[key] : PARAMETER_CONSTRAINTS[key].default;
+  const nj = value('n_jobs');
+  const trees = value('n_estimators');
+  if (!PARAMETER_CONSTRAINTS.n_jobs.check(nj) || !PARAMETER_CONSTRAINTS.n_estimators.check(trees))
+    return null;
+  return Math.min(resolveNJobs(nj as number | null), trees as number);
 }

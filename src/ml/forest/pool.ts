@@ -85,12 +85,20 @@ export class WorkerPool {
     this.workers = workers;
   }
 
-  static start(entry: WorkerEntry, size: number): WorkerPool {
+  /**
+   * Starts `size` workers. The first `warmUp` of them get `workerData.warmUp = true`: a worker
+   * that supports it uses the time until its first message to get its code optimised.
+   */
+  static start(entry: WorkerEntry, size: number, warmUp = 0): WorkerPool {
     const workers = Array.from(
       { length: Math.max(1, size) },
-      () => new Worker(entry.source, { eval: entry.evalCode }),
+      (_, i) => new Worker(entry.source, { eval: entry.evalCode, workerData: { warmUp: i < warmUp } }),
     );
     return new WorkerPool(workers);
+  }
+
+  get size(): number {
+    return this.workers.length;
   }
 
   /** Sends `shared` to every worker, runs the tasks, resolves with the results in task order. */

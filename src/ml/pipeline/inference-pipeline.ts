@@ -95,14 +95,19 @@ export async function fitInferencePipeline(
         throw new Error(`feature column "${c}" row ${i + 1}: non-finite number ${v[i]}`);
     }
   }
-  const processor = FittedColumnTransformer.fit(table, referenceTracks(spec));
-  const inputSchema = processor.inputColumns.map((name) => ({ name, type: table.column(name).type }));
-  opts.signal?.throwIfAborted();
-  const X = processor.transform(table);
-  const classifier = await engine.fit(X, codes, params, {
-    classes,
-    signal: opts.signal,
-    onProgress: opts.onProgress,
-  });
-  return new InferencePipeline(spec, classes, inputSchema, processor, classifier);
+  // The engine's workers (if it has any) boot and warm up while this thread fits the transformers.
+  const prepared = engine.prepare?.(params) ?? null;
+  try {
+    const processor = FittedColumnTransformer.fit(table, referenceTracks(spec));
+    const inputSchema = processor.inputColumns.map((name) => ({ name, type: table.column(name).type }));
+    opts.signal?.throwIfAborted();
+    const X = processor.transform(table);
+    const fitOptions = { classes, signal: opts.signal, onProgress: opts.onProgress };
+    const classifier = prepared
+      ? await prepared.fit(X, codes, fitOptions)
+      : await engine.fit(X, codes, params, fitOptions);
+    return new InferencePipeline(spec, classes, inputSchema, processor, classifier);
+  } finally {
+    await prepared?.dispose();
+  }
 }

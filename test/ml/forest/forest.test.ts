@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import { modelDigest, nativeForestEngine } from '../../../src/ml/forest';
 import { compileForest, predictBinned, predictRowNaive } from '../../../src/ml/forest/predictor';
 import { fromModelData } from '../../../src/ml/forest/serialize';
+import { prepareForestFit } from '../../../src/ml/forest/forest';
+import { warmUp } from '../../../src/ml/forest/warm-up';
 import { accuracy, makeBlobs } from './synthetic';
 
 const base = { n_estimators: 12, max_depth: 8, random_state: 7 };
@@ -185,6 +187,42 @@ void describe('native forest engine', () => {
       nativeForestEngine.fit(train.X, train.y, base, { classes: train.classes, signal: pre.signal }),
       (e: Error) => e.name === 'AbortError',
     );
+  });
+});
+
+void describe('prepared fit (workers started before the data)', () => {
+  const train = makeBlobs(900, 1);
+
+  void it('gives the same model as a plain fit, warmed up or not', async () => {
+    const plain = modelDigest(
+      (await nativeForestEngine.fit(train.X, train.y, base, { classes: train.classes })).toModelData(),
+    );
+    for (const nJobs of [1, 2]) {
+      const prepared = prepareForestFit({ ...base, n_jobs: nJobs });
+      // Give the workers time to boot and warm up on synthetic trees first.
+      await new Promise((r) => setTimeout(r, 150));
+      try {
+        const m = await prepared.fit(train.X, train.y, { classes: train.classes });
+        assert.equal(modelDigest(m.toModelData()), plain, `n_jobs ${nJobs}`);
+        await assert.rejects(prepared.fit(train.X, train.y, { classes: train.classes }), /runs once/);
+      } finally {
+        await prepared.dispose();
+      }
+    }
+  });
+
+  void it('reports a bad hyperparameter from fit, and disposing an unused one stops its workers', async () => {
+    const bad = prepareForestFit({ ...base, n_jobs: 0 });
+    await assert.rejects(bad.fit(train.X, train.y, { classes: train.classes }), /n_jobs/);
+    await bad.dispose();
+    const unused = prepareForestFit({ ...base, n_jobs: 2 });
+    await unused.dispose(); // the test run would not end if a worker were left running
+  });
+
+  void it('warms up on synthetic trees until told to stop', async () => {
+    assert.equal(await warmUp(() => false, 3), 3);
+    let calls = 0;
+    assert.equal(await warmUp(() => ++calls > 2, 100), 2);
   });
 });
 

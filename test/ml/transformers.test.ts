@@ -150,6 +150,35 @@ void test('TfidfVectorizer: binary + max_features keeps the most frequent, ties 
   );
 });
 
+void test('TfidfVectorizer: max_features selection equals a stable sort of the vocabulary by frequency', () => {
+  // Many ties: 40 tokens over 300 short documents, counts (binary) and term frequencies (not binary).
+  let seed = 7;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const words = Array.from({ length: 40 }, (_, i) => `w${String.fromCharCode(97 + (i % 26))}${i}`);
+  const docs = Array.from({ length: 300 }, () =>
+    Array.from({ length: 1 + next(5) }, () => words[next(words.length)]).join(' '),
+  );
+  for (const binary of [true, false]) {
+    const full = fitTfidfVectorizer(docs, { kind: 'tfidf_vectorizer', binary }, 't').vocabulary;
+    const freq = new Map<string, number>();
+    for (const d of docs) {
+      const toks = tokenize(d);
+      for (const t of binary ? new Set(toks) : toks) freq.set(t, (freq.get(t) ?? 0) + 1);
+    }
+    for (const k of [1, 3, 10, 25, 39]) {
+      const expected = [...full]
+        .sort((a, b) => (freq.get(b) as number) - (freq.get(a) as number))
+        .slice(0, k)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const got = fitTfidfVectorizer(docs, { kind: 'tfidf_vectorizer', binary, max_features: k }, 't');
+      assert.deepEqual(got.vocabulary, expected, `binary ${binary}, max_features ${k}`);
+    }
+  }
+});
+
 void test('fitted steps are immutable data: state round trip gives identical output', () => {
   const docs = ['a cat sat', 'the cat ran', 'dogs ran fast'];
   const tf = fitTfidfVectorizer(docs, { kind: 'tfidf_vectorizer', binary: true }, 'text');

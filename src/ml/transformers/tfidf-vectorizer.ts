@@ -163,16 +163,29 @@ export function fitTfidfVectorizer(
       `column "${column}": empty vocabulary; perhaps the documents only contain stop words or are empty`,
     );
   }
-  let vocab = [...df.keys()].sort(compareCodePoints);
-  if (maxFeatures !== null && vocab.length > maxFeatures) {
-    const freq = binary ? df : tf;
-    // Array.prototype.sort is stable: equal frequencies keep alphabetical order.
-    const kept = [...vocab]
-      .sort((a, b) => (freq.get(b) as number) - (freq.get(a) as number))
-      .slice(0, maxFeatures);
-    vocab = kept.sort(compareCodePoints);
-  }
+  const vocab =
+    maxFeatures !== null && df.size > maxFeatures
+      ? mostFrequent(binary ? df : tf, maxFeatures)
+      : [...df.keys()].sort(compareCodePoints);
   const n = docs.length;
   const idf = Float64Array.from(vocab, (t) => Math.log((1 + n) / (1 + (df.get(t) as number))) + 1);
   return new FittedTfidfVectorizer(vocab, idf, binary, lowercase, norm);
+}
+
+/**
+ * The k most frequent tokens, ties broken by code-point order, returned in code-point order: what
+ * sorting the whole alphabetical vocabulary by descending frequency (stably) and keeping k gives,
+ * without sorting every token of the corpus twice.
+ */
+function mostFrequent(freq: Map<string, number>, k: number): string[] {
+  const counts = Int32Array.from(freq.values()).sort();
+  const cutoff = counts[counts.length - k];
+  const above: string[] = [];
+  const tied: string[] = [];
+  for (const [token, f] of freq) {
+    if (f > cutoff) above.push(token);
+    else if (f === cutoff) tied.push(token);
+  }
+  tied.sort(compareCodePoints);
+  return above.concat(tied.slice(0, k - above.length)).sort(compareCodePoints);
 }

@@ -90,11 +90,7 @@ export function countEdgesBelow(edges: Float64Array, e0: number, e1: number, x: 
 }
 
 export function binColumn(column: Float64Array, thresholds: Float64Array, out: Uint8Array): void {
-  const n = thresholds.length;
-  for (let i = 0; i < column.length; i++) {
-    const x = column[i];
-    out[i] = x !== x ? MISSING_BIN : countEdgesBelow(thresholds, 0, n, x);
-  }
+  for (let i = 0; i < column.length; i++) out[i] = binValue(column[i], thresholds);
 }
 
 export function fitBins(X: FeatureMatrix, sharedMemory = true): BinnedData {

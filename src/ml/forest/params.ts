@@ -184,7 +184,7 @@ export function resolveParams(
   }
   const v: Record<string, unknown> = {};
   for (const [key, c] of Object.entries(PARAMETER_CONSTRAINTS)) {
-    const value = Object.prototype.hasOwnProperty.call(raw, key) ? raw[key] : c.default;
+    const value = paramValue(raw, key);
     if (!c.check(value)) fail(key, value, c.expected);
     v[key] = value;
   }
@@ -254,6 +254,11 @@ export function resolveParams(
   };
 }
 
+/** The value given for a known key, else its default. */
+function paramValue(raw: Record<string, unknown>, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(raw, key) ? raw[key] : PARAMETER_CONSTRAINTS[key].default;
+}
+
 /** sklearn's n_jobs: null is 1, -1 all cores, -2 all but one, and so on. */
 function resolveNJobs(nj: number | null): number {
   return nj === null ? 1 : nj > 0 ? nj : Math.max(1, availableParallelism() + 1 + nj);
@@ -264,10 +269,8 @@ function resolveNJobs(nj: number | null): number {
  * the workers can start early); null when n_jobs or n_estimators is invalid (the fit reports it).
  */
 export function plannedWorkers(raw: Record<string, unknown>): number | null {
-  const value = (key: 'n_jobs' | 'n_estimators'): unknown =>
-    Object.prototype.hasOwnProperty.call(raw, key) ? raw[key] : PARAMETER_CONSTRAINTS[key].default;
-  const nj = value('n_jobs');
-  const trees = value('n_estimators');
+  const nj = paramValue(raw, 'n_jobs');
+  const trees = paramValue(raw, 'n_estimators');
   if (!PARAMETER_CONSTRAINTS.n_jobs.check(nj) || !PARAMETER_CONSTRAINTS.n_estimators.check(trees))
     return null;
   return Math.min(resolveNJobs(nj as number | null), trees as number);

@@ -6,37 +6,7 @@
  * workers and rejects.
  */
 import { Worker } from 'node:worker_threads';
-import type * as Esbuild from 'esbuild';
-
-/**
- * Worker code bundled from TypeScript, per entry file, once per process. Under tsx, a worker that
- * registers tsx and transpiles its modules itself boots several times slower (and then every
- * worker of every fit pays it); one esbuild bundle on the calling thread takes a few milliseconds.
- */
-const bundled = new Map<string, string>();
-
-function bundleForWorker(file: string): string {
-  // esbuild is tsx's own dependency (tsx is what runs .ts files; compiled .js never gets here), so
-  // it is resolved from tsx's location. Without it, the worker registers tsx itself (slower boot).
-  const tsxApi = require.resolve('tsx/cjs/api');
-  let esbuild: typeof Esbuild;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    esbuild = require(require.resolve('esbuild', { paths: [tsxApi] })) as typeof Esbuild;
-  } catch {
-    return `require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(file)});`;
-  }
-  const out = esbuild.buildSync({
-    entryPoints: [file],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-  });
-  return out.outputFiles[0].text;
-}
+import { bundleForWorker } from './worker-bundle';
 
 export interface WorkerEntry {
   /** A file path, or with `evalCode` the source to evaluate. */
@@ -53,11 +23,7 @@ export function workerEntry(dirname: string, filename: string, baseName: string)
   const ts = filename.endsWith('.ts');
   const file = `${dirname}/${baseName}${ts ? '.ts' : '.js'}`;
   if (!ts) return { source: file, evalCode: false };
-  let code = bundled.get(file);
-  if (code === undefined) {
-    code = bundleForWorker(file);
-    bundled.set(file, code);
-  }
+  const code = bundleForWorker(file);
   return { source: code, evalCode: true };
 }
 

@@ -10,7 +10,10 @@ import {
   loadStep,
   tableFromRecords,
   tokenize,
+  type TrackSpec,
 } from '../../src/ml/index';
+import { Random } from '../../src/ml/random';
+import { median } from '../../src/ml/transformers/simple-imputer';
 
 const f64 = (xs: number[]): Float64Array => Float64Array.from(xs);
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-12): void => {
@@ -39,6 +42,16 @@ void test('SimpleImputer: median, mean, most_frequent (ties → smallest), const
     fitSimpleImputer(f64([1, 2, 3, 4]), { kind: 'simple_imputer', strategy: 'median' }, 'x').fill,
     2.5,
   );
+  // The median by selection equals the sorted definition (odd and even counts, ties, runs).
+  const rng = new Random(11);
+  for (let n = 1; n <= 200; n++) {
+    const xs = Float64Array.from({ length: n }, (_, i) =>
+      n % 3 === 0 ? rng.nextInt(4) : n % 3 === 1 ? n - i : rng.nextFloat() * 100 - 50,
+    );
+    const sorted = Float64Array.from(xs).sort();
+    const expected = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    assert.equal(median(xs), expected, `n = ${n}`);
+  }
   const s = ['b', null, 'a', 'b', 'a'];
   const imp = fitSimpleImputer(s, { kind: 'simple_imputer', strategy: 'most_frequent' }, 's');
   assert.deepEqual(imp.transform(s, 's')[0], ['b', 'a', 'a', 'b', 'a']);
@@ -193,7 +206,7 @@ void test('ColumnTransformer: tracks, sklearn feature names, input validation by
     { x: null, k: 3, txt: null },
     { x: 3, k: null, txt: 'hello there' },
   ]);
-  const ct = FittedColumnTransformer.fit(t, [
+  const tracks: TrackSpec[] = [
     {
       name: 'num',
       columns: ['x'],
@@ -214,9 +227,14 @@ void test('ColumnTransformer: tracks, sklearn feature names, input validation by
         { kind: 'tfidf_vectorizer', binary: true },
       ],
     },
-  ]);
+  ];
+  const ct = FittedColumnTransformer.fit(t, tracks);
   assert.deepEqual(ct.featureNames, ['num__x', 'cat__k', 'nlp__hello', 'nlp__there', 'nlp__world']);
   const X = ct.transform(t);
+  // The training table's features from the fit itself are what a separate transform gives.
+  const both = FittedColumnTransformer.fitTransform(t, tracks);
+  assert.deepEqual(both.X, X);
+  assert.deepEqual(both.transformer.toState(), ct.toState());
   // x: imputed median 2 → [1,2,3] → scaled
   close(X.columns[0], [-1.224744871391589, 0, 1.224744871391589]);
   // k: most_frequent tie (3, 4) → 3; categories [3, 4]

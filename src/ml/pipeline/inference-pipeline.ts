@@ -98,10 +98,9 @@ export async function fitInferencePipeline(
   // The engine's workers (if it has any) boot and warm up while this thread fits the transformers.
   const prepared = engine.prepare?.(params) ?? null;
   try {
-    const processor = FittedColumnTransformer.fit(table, referenceTracks(spec));
+    const { transformer: processor, X } = FittedColumnTransformer.fitTransform(table, referenceTracks(spec));
     const inputSchema = processor.inputColumns.map((name) => ({ name, type: table.column(name).type }));
     opts.signal?.throwIfAborted();
-    const X = processor.transform(table);
     const fitOptions = { classes, signal: opts.signal, onProgress: opts.onProgress };
     const classifier = prepared
       ? await prepared.fit(X, codes, fitOptions)

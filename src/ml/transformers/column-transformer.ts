@@ -48,6 +48,15 @@ function runChain(steps: readonly FittedStep[], v: Values, column: string): Valu
   return steps[steps.length - 1].transform(cur, column);
 }
 
+/** A chain's final outputs, which must be numbers to be features. */
+function numericOutputs(outs: Values[], column: string): Float64Array[] {
+  for (const o of outs) {
+    if (!(o instanceof Float64Array))
+      throw new Error(`column "${column}": the last step must output numbers`);
+  }
+  return outs as Float64Array[];
+}
+
 export class FittedColumnTransformer {
   readonly featureNames: readonly string[];
   readonly inputColumns: readonly string[];
@@ -71,6 +80,19 @@ export class FittedColumnTransformer {
   }
 
   static fit(table: Table, tracks: readonly TrackSpec[]): FittedColumnTransformer {
+    return FittedColumnTransformer.fitTransform(table, tracks).transformer;
+  }
+
+  /**
+   * Fits the tracks and returns the training table's features too, as `transform(table)` would give
+   * them: each column's chain runs once, so an intermediate output (e.g. the imputed column that the
+   * scaler is fitted on) is computed once instead of again by a second pass.
+   */
+  static fitTransform(
+    table: Table,
+    tracks: readonly TrackSpec[],
+  ): { transformer: FittedColumnTransformer; X: FeatureMatrix } {
+    const features: Float64Array[] = [];
     const fitted = tracks.map((t) => {
       if (t.steps.length === 0) throw new Error(`track "${t.name}" has no steps`);
       const columns = t.columns.map((column): FittedColumn => {
@@ -81,17 +103,21 @@ export class FittedColumnTransformer {
         for (let s = 0; s < t.steps.length; s++) {
           const step = fitStep(v, t.steps[s], column);
           steps.push(step);
+          const outs = step.transform(v, column);
           if (s < t.steps.length - 1) {
             if (step.width !== 1)
               throw new Error(`track "${t.name}": only the last step may output several columns`);
-            v = step.transform(v, column)[0];
+            v = outs[0];
+          } else {
+            features.push(...numericOutputs(outs, column));
           }
         }
         return { column, kind, steps, width: steps[steps.length - 1].width };
       });
       return { name: t.name, columns };
     });
-    return new FittedColumnTransformer(fitted);
+    const transformer = new FittedColumnTransformer(fitted);
+    return { transformer, X: { nRows: table.nRows, columns: features, names: transformer.featureNames } };
   }
 
   /** The input columns with the kind each accepts (numeric or string). */
@@ -104,11 +130,7 @@ export class FittedColumnTransformer {
     for (const t of this.tracks) {
       for (const c of t.columns) {
         const outs = runChain(c.steps, inputValues(table, c.column, c.kind), c.column);
-        for (const o of outs) {
-          if (!(o instanceof Float64Array))
-            throw new Error(`column "${c.column}": the last step must output numbers`);
-          columns.push(o);
-        }
+        columns.push(...numericOutputs(outs, c.column));
       }
     }
     return { nRows: table.nRows, columns, names: this.featureNames };

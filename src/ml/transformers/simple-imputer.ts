@@ -70,10 +70,56 @@ function presentValues(v: Float64Array): Float64Array {
   return out.subarray(0, n);
 }
 
+/** The median of values without NaN (numpy's: the mean of the two middle values when n is even). */
 export function median(xs: Float64Array): number {
-  const s = Float64Array.from(xs).sort();
+  const s = Float64Array.from(xs);
   const n = s.length;
-  return n % 2 === 1 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  const hi = n >> 1;
+  // Selection, not a sort: the fit runs this on every numeric column before the forest can start.
+  select(s, hi);
+  if (n % 2 === 1) return s[hi];
+  // After selecting hi, everything before it is <= s[hi]; the lower middle is the largest of those.
+  let lo = s[0];
+  for (let i = 1; i < hi; i++) if (s[i] > lo) lo = s[i];
+  return (lo + s[hi]) / 2;
+}
+
+/**
+ * Reorders `a` so that a[k] holds the value a sort would put there, everything before it is <= a[k]
+ * and everything after it >= a[k] (Hoare's quickselect, median-of-three pivots; -0 and 0 compare
+ * equal, as they do in the sorted order's arithmetic).
+ */
+function select(a: Float64Array, k: number): void {
+  let left = 0;
+  let right = a.length - 1;
+  while (right > left) {
+    const mid = (left + right) >>> 1;
+    // Median of three to the middle, so sorted or constant runs do not degrade to quadratic time.
+    if (a[mid] < a[left]) swap(a, mid, left);
+    if (a[right] < a[left]) swap(a, right, left);
+    if (a[right] < a[mid]) swap(a, right, mid);
+    const pivot = a[mid];
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return;
+  }
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }
 
 function mostFrequent(v: Values): Category {

@@ -25,6 +25,8 @@ export interface BinnedData {
 
 /** Bin upper edges for one column (NaN ignored). */
 export function findThresholds(column: Float64Array, maxBins: number = MAX_BINS): Float64Array {
+  const few = fewDistinct(column, maxBins);
+  if (few !== null) return midpoints(few);
   let n = 0;
   const values = new Float64Array(column.length);
   for (let i = 0; i < column.length; i++) {
@@ -40,11 +42,7 @@ export function findThresholds(column: Float64Array, maxBins: number = MAX_BINS)
       if (distinct.length > maxBins) break;
     }
   }
-  if (distinct.length <= maxBins) {
-    const t = new Float64Array(Math.max(0, distinct.length - 1));
-    for (let i = 0; i < t.length; i++) t[i] = midpoint(distinct[i], distinct[i + 1]);
-    return t;
-  }
+  if (distinct.length <= maxBins) return midpoints(distinct);
   // Quantiles at 1/maxBins .. (maxBins-1)/maxBins with "midpoint" interpolation, as sklearn does;
   // duplicates (heavy values) are collapsed so that every bin can be occupied.
   const out: number[] = [];
@@ -58,6 +56,30 @@ export function findThresholds(column: Float64Array, maxBins: number = MAX_BINS)
   // The largest value must stay above the last edge, otherwise the top bin would be empty.
   while (out.length > 0 && out[out.length - 1] >= sorted[n - 1]) out.pop();
   return Float64Array.from(out);
+}
+
+/**
+ * The distinct non-NaN values in order when there are at most maxBins of them, else null. One-hot,
+ * ordinal and tf-idf columns take this path without copying and sorting the whole column; a
+ * continuous column gives up after its first maxBins + 1 distinct values.
+ */
+function fewDistinct(column: Float64Array, maxBins: number): number[] | null {
+  const seen = new Set<number>();
+  for (let i = 0; i < column.length; i++) {
+    const v = column[i];
+    if (v === v && !seen.has(v)) {
+      if (seen.size === maxBins) return null;
+      seen.add(v === 0 ? 0 : v); // -0 and 0 are one value (as the sorted path treats them)
+    }
+  }
+  return Array.from(seen).sort((a, b) => a - b);
+}
+
+/** Bin edges between consecutive distinct values. */
+function midpoints(distinct: readonly number[]): Float64Array {
+  const t = new Float64Array(Math.max(0, distinct.length - 1));
+  for (let i = 0; i < t.length; i++) t[i] = midpoint(distinct[i], distinct[i + 1]);
+  return t;
 }
 
 function midpoint(a: number, b: number): number {

@@ -61,6 +61,10 @@ function inBag(d: SplitData): Uint32Array {
 }
 
 void describe('binning', () => {
+  void it('treats -0 and 0 as one value', () => {
+    assert.deepEqual(Array.from(findThresholds(Float64Array.from([-0, 0, 1, NaN, 0]))), [0.5]);
+  });
+
   void it('keeps the bin/threshold invariant used by the raw-float predictor', () => {
     const rng = new Random(3);
     for (const distinct of [1, 2, 50, 254, 255, 256, 5000]) {

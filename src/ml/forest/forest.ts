@@ -43,7 +43,7 @@ export interface PreparedForestFit {
 /**
  * Starts the tree workers for a fit with these hyperparameters before its data exists, so that
  * booting them, and warming up their kernels (warm-up.ts), overlaps whatever the caller does first
- * (the pipeline fits its transformers). Workers warm up when there are fewer of them than cores;
+ * (the pipeline fits its transformers). Workers warm up on the cores the calling thread leaves free;
  * invalid hyperparameters start nothing here and are reported by `fit`.
  */
 export function prepareForestFit(rawParams: Record<string, unknown>): PreparedForestFit {
@@ -54,9 +54,10 @@ export function prepareForestFit(rawParams: Record<string, unknown>): PreparedFo
       : WorkerPool.start(
           workerEntry(__dirname, __filename, 'tree-worker'),
           workers,
-          // Only when a core is free for it: with every core busy building trees later anyway,
-          // warming up would just take the core from the transformers running now.
-          workers < availableParallelism() ? workers : 0,
+          // As many as there are cores left over while this thread fits the transformers and bins
+          // the data: a worker warming up on a core of its own costs nothing, while one more would
+          // take its core from this thread.
+          Math.max(0, Math.min(workers, availableParallelism() - 1)),
         );
   let used = false;
   return {

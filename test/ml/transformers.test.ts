@@ -14,6 +14,7 @@ import {
 } from '../../src/ml/index';
 import { Random } from '../../src/ml/random';
 import { median } from '../../src/ml/transformers/simple-imputer';
+import { fitTransformTfidfVectorizer } from '../../src/ml/transformers/tfidf-vectorizer';
 
 const f64 = (xs: number[]): Float64Array => Float64Array.from(xs);
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-12): void => {
@@ -189,6 +190,21 @@ void test('TfidfVectorizer: max_features selection equals a stable sort of the v
       const got = fitTfidfVectorizer(docs, { kind: 'tfidf_vectorizer', binary, max_features: k }, 't');
       assert.deepEqual(got.vocabulary, expected, `binary ${binary}, max_features ${k}`);
     }
+  }
+});
+
+void test('TfidfVectorizer: fit-and-transform in one pass equals a fit, then a transform', () => {
+  // Repeated documents (they are tokenized once), missing ones, and case that lowercasing merges.
+  const docs = ['Trance drum', null, 'trance', 'Drum and bass', 'trance', '', 'DRUM drum', null, 'x'];
+  for (const spec of [
+    { kind: 'tfidf_vectorizer', binary: true, max_features: 2 },
+    { kind: 'tfidf_vectorizer' },
+    { kind: 'tfidf_vectorizer', lowercase: false, norm: null },
+  ] as const) {
+    const { step, outs } = fitTransformTfidfVectorizer(docs, spec, 'text');
+    const separate = fitTfidfVectorizer(docs, spec, 'text');
+    assert.deepEqual(step.toState(), separate.toState(), JSON.stringify(spec));
+    assert.deepEqual(outs, separate.transform(docs, 'text'), JSON.stringify(spec));
   }
 });
 

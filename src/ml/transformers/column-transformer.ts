@@ -5,7 +5,7 @@
  */
 import { type FeatureMatrix } from '../classifier';
 import { type ColumnSpec, type Table } from '../table/table';
-import { type FittedStep, type StepSpec, type StepState, fitStep, loadStep } from './step';
+import { type FittedStep, type StepSpec, type StepState, fitTransformStep, loadStep } from './step';
 import { type Values } from './values';
 
 export interface TrackSpec {
@@ -101,9 +101,8 @@ export class FittedColumnTransformer {
         let v = inputValues(table, column, kind);
         const steps: FittedStep[] = [];
         for (let s = 0; s < t.steps.length; s++) {
-          const step = fitStep(v, t.steps[s], column);
+          const { step, outs } = fitTransformStep(v, t.steps[s], column);
           steps.push(step);
-          const outs = step.transform(v, column);
           if (s < t.steps.length - 1) {
             if (step.width !== 1)
               throw new Error(`track "${t.name}": only the last step may output several columns`);

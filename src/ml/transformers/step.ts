@@ -29,6 +29,7 @@ import {
   type TfidfVectorizerSpec,
   type TfidfVectorizerState,
   fitTfidfVectorizer,
+  fitTransformTfidfVectorizer,
 } from './tfidf-vectorizer';
 
 export type StepSpec =
@@ -61,6 +62,17 @@ export function fitStep(v: Values, spec: StepSpec, column: string): FittedStep {
     default:
       throw new Error(`unknown transformer kind ${JSON.stringify((spec as { kind: unknown }).kind)}`);
   }
+}
+
+/** Fits a step and transforms the column it was fitted on (sharing work where a step can). */
+export function fitTransformStep(
+  v: Values,
+  spec: StepSpec,
+  column: string,
+): { step: FittedStep; outs: Values[] } {
+  if (spec.kind === 'tfidf_vectorizer') return fitTransformTfidfVectorizer(v, spec, column);
+  const step = fitStep(v, spec, column);
+  return { step, outs: step.transform(v, column) };
 }
 
 export function loadStep(state: StepState): FittedStep {

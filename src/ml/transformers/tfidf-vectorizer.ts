@@ -55,13 +55,16 @@ export class FittedTfidfVectorizer {
 
   /** Row i's weights into `row` (length = vocabulary size); a missing document is "". */
   transformOne(text: string | null, row: Float64Array): void {
+    this.weighTokens(text ? tokenize(text, this.lowercase) : [], row);
+  }
+
+  /** The weights of a tokenized document into `row`. */
+  weighTokens(tokens: readonly string[], row: Float64Array): void {
     const counts = this.counts;
     counts.fill(0);
-    if (text) {
-      for (const tok of tokenize(text, this.lowercase)) {
-        const j = this.index.get(tok);
-        if (j !== undefined) counts[j] = this.binary ? 1 : counts[j] + 1;
-      }
+    for (const tok of tokens) {
+      const j = this.index.get(tok);
+      if (j !== undefined) counts[j] = this.binary ? 1 : counts[j] + 1;
     }
     let ss = 0;
     for (let j = 0; j < counts.length; j++) {
@@ -135,7 +138,61 @@ export function fitTfidfVectorizer(
   spec: TfidfVectorizerSpec,
   column: string,
 ): FittedTfidfVectorizer {
+  return fitCorpus(tokenizedCorpus(documents(v, column), spec.lowercase ?? true), spec, column);
+}
+
+/**
+ * Fits on the column and returns its features too, as `transform` would give them, tokenizing each
+ * distinct document once for both (the fit of a pipeline needs the training features right after).
+ */
+export function fitTransformTfidfVectorizer(
+  v: Values,
+  spec: TfidfVectorizerSpec,
+  column: string,
+): { step: FittedTfidfVectorizer; outs: Float64Array[] } {
   const docs = documents(v, column);
+  const corpus = tokenizedCorpus(docs, spec.lowercase ?? true);
+  const step = fitCorpus(corpus, spec, column);
+  const k = step.width;
+  const outs = Array.from({ length: k }, () => new Float64Array(docs.length));
+  const row = new Float64Array(k);
+  for (let d = 0; d < corpus.tokens.length; d++) {
+    step.weighTokens(corpus.tokens[d], row);
+    for (const i of corpus.rows[d]) for (let j = 0; j < k; j++) outs[j][i] = row[j];
+  }
+  return { step, outs };
+}
+
+/** The distinct documents' tokens, and the rows each distinct document appears in. */
+interface TokenizedCorpus {
+  tokens: string[][];
+  rows: number[][];
+}
+
+function tokenizedCorpus(docs: readonly (string | null)[], lowercase: boolean): TokenizedCorpus {
+  // A missing document counts as "" (the reference imputes it so before the vectorizer).
+  const index = new Map<string, number>();
+  const tokens: string[][] = [];
+  const rows: number[][] = [];
+  for (let i = 0; i < docs.length; i++) {
+    const doc = docs[i] ?? '';
+    let d = index.get(doc);
+    if (d === undefined) {
+      d = tokens.length;
+      index.set(doc, d);
+      tokens.push(tokenize(doc, lowercase));
+      rows.push([]);
+    }
+    rows[d].push(i);
+  }
+  return { tokens, rows };
+}
+
+function fitCorpus(
+  corpus: TokenizedCorpus,
+  spec: TfidfVectorizerSpec,
+  column: string,
+): FittedTfidfVectorizer {
   const binary = spec.binary ?? false;
   const lowercase = spec.lowercase ?? true;
   const norm = spec.norm === undefined ? 'l2' : spec.norm;
@@ -145,16 +202,19 @@ export function fitTfidfVectorizer(
       `tfidf.max_features must be a positive integer or null, got ${JSON.stringify(maxFeatures)}`,
     );
   }
+  // Counts over the whole column: a distinct document counts once per row it appears in.
   const df = new Map<string, number>();
   const tf = new Map<string, number>();
-  for (const d of docs) {
-    const toks = tokenize(d ?? '', lowercase);
+  let n = 0;
+  for (let d = 0; d < corpus.tokens.length; d++) {
+    const times = corpus.rows[d].length;
+    n += times;
     const seen = new Set<string>();
-    for (const t of toks) {
-      if (!binary) tf.set(t, (tf.get(t) ?? 0) + 1);
+    for (const t of corpus.tokens[d]) {
+      if (!binary) tf.set(t, (tf.get(t) ?? 0) + times);
       if (!seen.has(t)) {
         seen.add(t);
-        df.set(t, (df.get(t) ?? 0) + 1);
+        df.set(t, (df.get(t) ?? 0) + times);
       }
     }
   }
@@ -167,7 +227,6 @@ export function fitTfidfVectorizer(
     maxFeatures !== null && df.size > maxFeatures
       ? mostFrequent(binary ? df : tf, maxFeatures)
       : [...df.keys()].sort(compareCodePoints);
-  const n = docs.length;
   const idf = Float64Array.from(vocab, (t) => Math.log((1 + n) / (1 + (df.get(t) as number))) + 1);
   return new FittedTfidfVectorizer(vocab, idf, binary, lowercase, norm);
 }

@@ -255,38 +255,48 @@ function wideNodes(m: ForestArrays): WideNodes {
 }
 
 /**
- * Leaf probabilities for summation: each leaf's sparse (class, value) entries padded with (0, 0)
- * to an even count, so the summing loop takes two entries per turn — half the loop exits, which
- * are mispredicted about once per leaf. Adding +0 to a sum of non-negative values leaves it
- * unchanged, so the result is bit-identical to adding the entries alone.
+ * Leaf probabilities for summation, a leaf's sparse (class, value) entries two at a time: a pair's
+ * classes share one word (bits 0-15 and 16-30) and its values are value[2 q], value[2 q + 1]; the
+ * sign bit marks a leaf's last pair, so the summing loop needs neither the leaf's end nor a second
+ * class read. A leaf with an odd count is padded with (0, 0); a forest with more than 32768 classes
+ * (which do not fit 15 bits) takes one entry per pair. Adding +0 to a sum of non-negative values
+ * leaves it unchanged, so padding never changes a bit of the result. The pair after the last leaf
+ * is (0, 0), marked last, for rows that finished their own leaf (see addLeaves).
  */
 interface PairedLeaves {
-  start: Uint32Array;
-  /** Uint16 like leafClass: half the cache footprint of Int32 in the summing loop. */
-  cls: Uint16Array;
+  /** First pair of each leaf. */
+  first: Int32Array;
+  cls: Int32Array;
   value: Float64Array;
 }
 
+const LAST_PAIR = -0x80000000;
+const PAIR_MAX_CLASSES = 0x8000;
+
 function pairLeaves(m: ForestArrays): PairedLeaves {
   const nLeaves = m.leafStart.length - 1;
-  const start = new Uint32Array(nLeaves + 1);
+  const perPair = m.nClasses <= PAIR_MAX_CLASSES ? 2 : 1;
+  const first = new Int32Array(nLeaves);
   let n = 0;
   for (let l = 0; l < nLeaves; l++) {
-    start[l] = n;
-    const count = m.leafStart[l + 1] - m.leafStart[l];
-    n += count + (count & 1);
+    first[l] = n;
+    n += Math.ceil((m.leafStart[l + 1] - m.leafStart[l]) / perPair);
   }
-  start[nLeaves] = n;
-  const cls = new Uint16Array(n);
-  const value = new Float64Array(n);
+  const cls = new Int32Array(n + 1);
+  const value = new Float64Array(2 * n + 2);
   for (let l = 0; l < nLeaves; l++) {
-    let o = start[l];
-    for (let e = m.leafStart[l]; e < m.leafStart[l + 1]; e++, o++) {
-      cls[o] = m.leafClass[e];
-      value[o] = m.leafValue[e];
+    const e0 = m.leafStart[l];
+    const count = m.leafStart[l + 1] - e0;
+    for (let x = 0; x < count; x++) {
+      const q = first[l] + Math.floor(x / perPair);
+      const slot = x % perPair;
+      cls[q] |= m.leafClass[e0 + x] << (16 * slot);
+      value[2 * q + slot] = m.leafValue[e0 + x];
     }
+    cls[first[l] + Math.ceil(count / perPair) - 1] |= LAST_PAIR;
   }
-  return { start, cls, value };
+  cls[n] = LAST_PAIR;
+  return { first, cls, value };
 }
 
 /** The forest compiled once (at load) into the layouts the batch predictor walks. */
@@ -296,11 +306,16 @@ export interface CompiledForest {
   readonly packed: Int32Array | null;
   readonly wide: WideNodes | null;
   readonly leaves: PairedLeaves;
+  /** Per node: a leaf's first pair (what the walks hand to addLeaves); 0 for internal nodes. */
+  readonly leafPair: Int32Array;
 }
 
 export function compileForest(m: ForestArrays): CompiledForest {
   const packed = packWords(m);
-  return { forest: m, packed, wide: packed ? null : wideNodes(m), leaves: pairLeaves(m) };
+  const leaves = pairLeaves(m);
+  const leafPair = new Int32Array(m.feature.length);
+  for (let n = 0; n < leafPair.length; n++) if (m.feature[n] < 0) leafPair[n] = leaves.first[m.child[n]];
+  return { forest: m, packed, wide: packed ? null : wideNodes(m), leaves, leafPair };
 }
 
 /**
@@ -339,12 +354,13 @@ function binBlock(
 }
 
 /**
- * Leaf ids of the block's rows in tree `t`, single-word nodes. Four rows walk in lockstep: their
+ * First leaf pairs of the block's rows in tree `t`, single-word nodes. Four rows walk in lockstep: their
  * steps are independent, so the CPU overlaps their load latencies; a row that reached its leaf
  * keeps stepping onto itself until all four are done.
  */
 function walkPacked(
   word: Int32Array,
+  leafPair: Int32Array,
   m: ForestArrays,
   t: number,
   rowBins: Uint8Array,
@@ -352,7 +368,6 @@ function walkPacked(
   leaves: Int32Array,
 ): void {
   const W = rowWidth(m.nFeatures);
-  const { child } = m;
   const root = m.treeStart[t];
   const w = word[root];
   let i = 0;
@@ -380,10 +395,10 @@ function walkPacked(
       a2 = word[n2];
       a3 = word[n3];
     }
-    leaves[i] = child[n0];
-    leaves[i + 1] = child[n1];
-    leaves[i + 2] = child[n2];
-    leaves[i + 3] = child[n3];
+    leaves[i] = leafPair[n0];
+    leaves[i + 1] = leafPair[n1];
+    leaves[i + 2] = leafPair[n2];
+    leaves[i + 3] = leafPair[n3];
   }
   for (; i < nb; i++) {
     const r = i * W;
@@ -393,13 +408,14 @@ function walkPacked(
       n = (n + (a >>> 16) + ((((a >>> 8) & 0xff) - rowBins[r + (a & 0xff)]) >>> 31)) | 0;
       a = word[n];
     }
-    leaves[i] = child[n];
+    leaves[i] = leafPair[n];
   }
 }
 
 /** walkPacked for the general layout: the same steps with the child read from `next`. */
 function walkWide(
   nodes: WideNodes,
+  leafPair: Int32Array,
   m: ForestArrays,
   t: number,
   rowBins: Uint8Array,
@@ -407,7 +423,6 @@ function walkWide(
   leaves: Int32Array,
 ): void {
   const W = rowWidth(m.nFeatures);
-  const { child } = m;
   const { info, next } = nodes;
   const root = m.treeStart[t];
   const w = info[root];
@@ -436,10 +451,10 @@ function walkWide(
       a2 = info[n2];
       a3 = info[n3];
     }
-    leaves[i] = child[n0];
-    leaves[i + 1] = child[n1];
-    leaves[i + 2] = child[n2];
-    leaves[i + 3] = child[n3];
+    leaves[i] = leafPair[n0];
+    leaves[i + 1] = leafPair[n1];
+    leaves[i + 2] = leafPair[n2];
+    leaves[i + 3] = leafPair[n3];
   }
   for (; i < nb; i++) {
     const r = i * W;
@@ -449,11 +464,16 @@ function walkWide(
       n = (next[n] + ((((a >>> 17) & 0xff) - rowBins[r + (a & 0x1ffff)]) >>> 31)) | 0;
       a = info[n];
     }
-    leaves[i] = child[n];
+    leaves[i] = leafPair[n];
   }
 }
 
-/** Adds each row's leaf probabilities to its sums, `out[o0 + j * K + k]`, two entries per turn. */
+/**
+ * Adds each row's leaf probabilities to its sums, `out[o0 + j * K + k]`. Four rows go in lockstep
+ * until all four reached their leaf's last pair; a row that is done adds the (0, 0) pair after the
+ * last leaf, which changes no sum. The loop's exit is then mispredicted once per four rows instead
+ * of once per row (≈ 7 % of the whole prediction), for a few additions of zero.
+ */
 function addLeaves(
   p: PairedLeaves,
   K: number,
@@ -462,13 +482,48 @@ function addLeaves(
   out: Float64Array,
   o0: number,
 ): void {
-  const { start, cls, value } = p;
-  for (let j = 0, o = o0; j < nb; j++, o += K) {
-    const leaf = leaves[j];
-    for (let e = start[leaf], end = start[leaf + 1]; e < end; e += 2) {
-      out[o + cls[e]] += value[e];
-      out[o + cls[e + 1]] += value[e + 1];
-    }
+  const { cls, value } = p;
+  const zero = cls.length - 1;
+  let j = 0;
+  let o0j = o0;
+  for (; j + 4 <= nb; j += 4, o0j += 4 * K) {
+    const o1 = o0j + K;
+    const o2 = o1 + K;
+    const o3 = o2 + K;
+    let q0 = leaves[j],
+      q1 = leaves[j + 1],
+      q2 = leaves[j + 2],
+      q3 = leaves[j + 3];
+    let c0: number, c1: number, c2: number, c3: number;
+    do {
+      c0 = cls[q0];
+      c1 = cls[q1];
+      c2 = cls[q2];
+      c3 = cls[q3];
+      out[o0j + (c0 & 0xffff)] += value[2 * q0];
+      out[o0j + ((c0 >>> 16) & 0x7fff)] += value[2 * q0 + 1];
+      out[o1 + (c1 & 0xffff)] += value[2 * q1];
+      out[o1 + ((c1 >>> 16) & 0x7fff)] += value[2 * q1 + 1];
+      out[o2 + (c2 & 0xffff)] += value[2 * q2];
+      out[o2 + ((c2 >>> 16) & 0x7fff)] += value[2 * q2 + 1];
+      out[o3 + (c3 & 0xffff)] += value[2 * q3];
+      out[o3 + ((c3 >>> 16) & 0x7fff)] += value[2 * q3 + 1];
+      // Next pair, or the zero pair once this row's last pair is added (c < 0), without a branch.
+      q0 = (q0 + 1 + ((zero - q0 - 1) & (c0 >> 31))) | 0;
+      q1 = (q1 + 1 + ((zero - q1 - 1) & (c1 >> 31))) | 0;
+      q2 = (q2 + 1 + ((zero - q2 - 1) & (c2 >> 31))) | 0;
+      q3 = (q3 + 1 + ((zero - q3 - 1) & (c3 >> 31))) | 0;
+    } while ((c0 & c1 & c2 & c3) >= 0);
+  }
+  for (let o = o0j; j < nb; j++, o += K) {
+    let q = leaves[j];
+    let c: number;
+    do {
+      c = cls[q];
+      out[o + (c & 0xffff)] += value[2 * q];
+      out[o + ((c >>> 16) & 0x7fff)] += value[2 * q + 1];
+      q++;
+    } while (c >= 0);
   }
 }
 
@@ -492,8 +547,8 @@ export function predictBinned(
     const nb = Math.min(block, nRows - b0);
     binBlock(m, columns, b0, nb, rowBins);
     for (let t = 0; t < m.nTrees; t++) {
-      if (c.packed) walkPacked(c.packed, m, t, rowBins, nb, leaves);
-      else walkWide(c.wide as WideNodes, m, t, rowBins, nb, leaves);
+      if (c.packed) walkPacked(c.packed, c.leafPair, m, t, rowBins, nb, leaves);
+      else walkWide(c.wide as WideNodes, c.leafPair, m, t, rowBins, nb, leaves);
       addLeaves(c.leaves, K, leaves, nb, out, b0 * K);
     }
   }

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { modelDigest, nativeForestEngine } from '../../../src/ml/forest';
-import { compileForest, predictBinned, predictRowNaive } from '../../../src/ml/forest/predictor';
+import {
+  type TreeArrays,
+  compileForest,
+  concatTrees,
+  predictBinned,
+  predictRowNaive,
+} from '../../../src/ml/forest/predictor';
 import { fromModelData } from '../../../src/ml/forest/serialize';
 import { prepareForestFit } from '../../../src/ml/forest/forest';
 import { warmUp } from '../../../src/ml/forest/warm-up';
@@ -300,4 +306,44 @@ void describe('flat predictor', () => {
       assert.deepEqual(Array.from(a.subarray(i * 3, i * 3 + 3)), naive, `single-word, row ${i}`);
     }
   });
+
+  void it('adds leaves one entry per pair when class indices need 16 bits (> 32768 classes)', () => {
+    // Two stumps on one feature (edge 0.5); leaves hold classes above 32767, an odd and an even count.
+    const K = 40000;
+    const forest = concatTrees(
+      [
+        stump([5, 39999, 20000], [0.25, 0.5, 0.25], [39998], [1]),
+        stump([32768, 7], [0.75, 0.25], [0, 1, 2, 39999], [0.125, 0.125, 0.25, 0.5]),
+      ],
+      K,
+      1,
+      [Float64Array.of(0.5)],
+    );
+    const x = [0.2, 0.9, NaN, 0.5, 0.7, -1];
+    const p = predictBinned(compileForest(forest), [Float64Array.from(x)], x.length);
+    x.forEach((v, i) => {
+      const naive = predictRowNaive(forest, [v]);
+      assert.deepEqual(Array.from(p.subarray(i * K, (i + 1) * K)), naive, `row ${i}`);
+    });
+  });
 });
+
+/** A one-split tree on feature 0 at threshold 0.5 (missing values go left), leaves given sparsely. */
+function stump(
+  leftClass: number[],
+  leftValue: number[],
+  rightClass: number[],
+  rightValue: number[],
+): TreeArrays {
+  return {
+    feature: Int32Array.of(0, -1, -1),
+    threshold: Float64Array.of(0.5, 0, 0),
+    binThreshold: Uint8Array.of(0, 0, 0),
+    missingLeft: Uint8Array.of(1, 0, 0),
+    child: Int32Array.of(1, 0, 1),
+    leafStart: Uint32Array.of(0, leftClass.length, leftClass.length + rightClass.length),
+    leafClass: Uint16Array.from([...leftClass, ...rightClass]),
+    leafValue: Float64Array.from([...leftValue, ...rightValue]),
+    importance: Float64Array.of(1),
+  };
+}

@@ -33,16 +33,8 @@ export function findThresholds(column: Float64Array, maxBins: number = MAX_BINS)
     const v = column[i];
     if (v === v) values[n++] = v;
   }
+  // More than maxBins distinct values (fewDistinct said so): quantile edges.
   const sorted = values.subarray(0, n).sort();
-  // Distinct values, in order.
-  const distinct: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (i === 0 || sorted[i] !== sorted[i - 1]) {
-      distinct.push(sorted[i]);
-      if (distinct.length > maxBins) break;
-    }
-  }
-  if (distinct.length <= maxBins) return midpoints(distinct);
   // Quantiles at 1/maxBins .. (maxBins-1)/maxBins with "midpoint" interpolation, as sklearn does;
   // duplicates (heavy values) are collapsed so that every bin can be occupied.
   const out: number[] = [];

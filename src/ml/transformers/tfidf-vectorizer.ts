@@ -53,12 +53,7 @@ export class FittedTfidfVectorizer {
     return this.vocabulary.length;
   }
 
-  /** Row i's weights into `row` (length = vocabulary size); a missing document is "". */
-  transformOne(text: string | null, row: Float64Array): void {
-    this.weighTokens(text ? tokenize(text, this.lowercase) : [], row);
-  }
-
-  /** The weights of a tokenized document into `row`. */
+  /** The weights of a tokenized document into `row` (length = vocabulary size). */
   weighTokens(tokens: readonly string[], row: Float64Array): void {
     const counts = this.counts;
     counts.fill(0);
@@ -84,19 +79,17 @@ export class FittedTfidfVectorizer {
    */
   transform(v: Values, column: string): Values[] {
     const docs = documents(v, column);
+    return this.weighCorpus(tokenizedCorpus(docs, this.lowercase), docs.length);
+  }
+
+  /** One output column per term: every distinct document weighed once, copied to its rows. */
+  weighCorpus(corpus: TokenizedCorpus, nRows: number): Float64Array[] {
     const k = this.vocabulary.length;
-    const outs = Array.from({ length: k }, () => new Float64Array(docs.length));
+    const outs = Array.from({ length: k }, () => new Float64Array(nRows));
     const row = this.weights;
-    const firstRow = new Map<string | null, number>();
-    for (let i = 0; i < docs.length; i++) {
-      const first = firstRow.get(docs[i]);
-      if (first !== undefined) {
-        for (let j = 0; j < k; j++) outs[j][i] = outs[j][first];
-        continue;
-      }
-      firstRow.set(docs[i], i);
-      this.transformOne(docs[i], row);
-      for (let j = 0; j < k; j++) outs[j][i] = row[j];
+    for (let d = 0; d < corpus.tokens.length; d++) {
+      this.weighTokens(corpus.tokens[d], row);
+      for (const i of corpus.rows[d]) for (let j = 0; j < k; j++) outs[j][i] = row[j];
     }
     return outs;
   }
@@ -153,14 +146,7 @@ export function fitTransformTfidfVectorizer(
   const docs = documents(v, column);
   const corpus = tokenizedCorpus(docs, spec.lowercase ?? true);
   const step = fitCorpus(corpus, spec, column);
-  const k = step.width;
-  const outs = Array.from({ length: k }, () => new Float64Array(docs.length));
-  const row = new Float64Array(k);
-  for (let d = 0; d < corpus.tokens.length; d++) {
-    step.weighTokens(corpus.tokens[d], row);
-    for (const i of corpus.rows[d]) for (let j = 0; j < k; j++) outs[j][i] = row[j];
-  }
-  return { step, outs };
+  return { step, outs: step.weighCorpus(corpus, docs.length) };
 }
 
 /** The distinct documents' tokens, and the rows each distinct document appears in. */

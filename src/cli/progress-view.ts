@@ -30,13 +30,26 @@ interface Snapshot {
   trees?: HeartbeatProgress;
 }
 
-async function readSnapshot(handle: WorkflowHandle): Promise<Snapshot | undefined> {
+/**
+ * A progress read never outlives its poll: a query can wait server-side for a worker (tens of
+ * seconds when the worker is starting or stopping), and the SDK retries some failures on a timer.
+ * A retry that fires after the CLI closed its connection throws inside that timer and kills the
+ * process, so every read has a deadline (a retry past it fails at once) and is aborted on stop.
+ */
+const READ_DEADLINE_MS = 2_000;
+
+async function readSnapshot(handle: WorkflowHandle, stop: AbortSignal): Promise<Snapshot | undefined> {
   try {
-    const progress = await handle.query<PipelineProgress>('progress');
-    const trees = progress.currentStep === 'train_random_forest' ? await trainingProgress(handle) : undefined;
-    return { progress, trees };
+    return await handle.client.withAbortSignal(stop, () =>
+      handle.client.withDeadline(Date.now() + READ_DEADLINE_MS, async () => {
+        const progress = await handle.query<PipelineProgress>('progress');
+        const trees =
+          progress.currentStep === 'train_random_forest' ? await trainingProgress(handle) : undefined;
+        return { progress, trees };
+      }),
+    );
   } catch {
-    return undefined; // Not answerable before the first workflow task ran; keep polling.
+    return undefined; // Not answerable before the first workflow task ran, or cut short: keep polling.
   }
 }
 
@@ -48,11 +61,14 @@ export async function watchProgress(
   until: Promise<unknown>,
   out: NodeJS.WriteStream,
 ): Promise<void> {
-  // A query in flight when the run ends may wait for a worker that is shutting down: never await it then.
+  // A query in flight when the run ends may wait for a worker that is shutting down: stop waiting for
+  // it then, abort it, and let it settle (bounded by its deadline) before the caller closes the connection.
+  const abort = new AbortController();
   const stopped: Promise<typeof STOP> = until.then(
     () => STOP,
     () => STOP,
   );
+  let inflight: Promise<unknown> | undefined;
   const tty = Boolean(out.isTTY);
   const bars = tty
     ? new cliProgress.MultiBar(
@@ -69,7 +85,9 @@ export async function watchProgress(
   const treeBar = bars?.create(100, 0, { label: 'trees', detail: '' });
   let lastLine = '';
   for (;;) {
-    const snapshot = await Promise.race([readSnapshot(handle), stopped]);
+    const read = readSnapshot(handle, abort.signal);
+    inflight = read;
+    const snapshot = await Promise.race([read, stopped]);
     if (snapshot === STOP) break;
     if (snapshot) {
       const { progress, trees } = snapshot;
@@ -95,6 +113,8 @@ export async function watchProgress(
     }
     if ((await Promise.race([stopped, new Promise((r) => setTimeout(r, tty ? 250 : 1000))])) === STOP) break;
   }
+  abort.abort();
+  await inflight;
   if (stepBar && treeBar) {
     stepBar.update(stepBar.getTotal(), { detail: 'done' });
     bars?.stop();

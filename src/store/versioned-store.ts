@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { userInfo } from 'node:os';
@@ -33,6 +33,7 @@ import type {
   ArtifactVersion,
   MoveAliasOptions,
   Producer,
+  PublishFile,
   PublishRequest,
   PublishResult,
 } from './types';
@@ -83,31 +84,24 @@ export class VersionedArtifactStore implements ArtifactStore {
       seen.add(f.path);
     }
 
-    const files: ArtifactFile[] = await mapLimit(req.files, IO_CONCURRENCY, async (f) => {
-      try {
-        const { sha256, size } = await sha256File(f.source);
-        return { path: f.path, size, sha256 };
-      } catch (err) {
-        throw new InvalidPublishError(
-          req.name,
-          `cannot read ${f.source} (for ${f.path}): ${(err as Error).message}`,
-          { cause: err },
-        );
-      }
-    });
+    // What the publish needs to know about the artifact's current state does not depend on the
+    // content: read it while the files are hashed and uploaded, off the publish's critical path.
+    const state = this.readPublishState(req.name);
+    state.catch(() => undefined); // awaited below; an upload error must not leave it unhandled
+    // Each file goes up as soon as its own hash is known. Blobs are content-addressed and written
+    // create-only, so uploading before we know whether an identical version already exists (a
+    // retried step) costs that retry only no-op writes, and a first publish a round trip or two.
+    const files = await mapLimit(req.files, IO_CONCURRENCY, (f) => this.storeBlob(req.name, f));
     files.sort((a, b) => (a.path < b.path ? -1 : 1));
     const digest = versionDigest(files);
 
-    const { earlier, seen: hints } = await this.findReusable(req, digest);
+    const { earlier, seen: hints } = await this.findReusable(req, digest, state);
     if (earlier) {
       // A retry may follow a publish that died before moving `latest`: finish that (forward only).
       await this.advanceLatest(earlier, req.producer?.workflowId, hints.latest);
       await this.moveExtraAliases(earlier, req);
       return { version: earlier, reused: true };
     }
-
-    const sources = new Map(req.files.map((f) => [f.path, f.source]));
-    await mapLimit(files, IO_CONCURRENCY, (f) => this.uploadBlob(req.name, f, sources.get(f.path)!));
 
     const version = await this.writeManifest(req, files, digest, hints);
     if (req.producer) {
@@ -122,6 +116,12 @@ export class VersionedArtifactStore implements ArtifactStore {
     return { version, reused: false };
   }
 
+  /** The `latest` alias and every version number, read together. */
+  private async readPublishState(name: string): Promise<Required<PublishHints>> {
+    const [latest, numbers] = await Promise.all([this.readAlias(name, LATEST), this.versionNumbers(name)]);
+    return { latest: latest ?? null, numbers };
+  }
+
   /**
    * An earlier version with this content from the same producer (a retried step), or the current
    * latest. A publish that crashed after its manifest but before its index or `latest` move left a
@@ -131,32 +131,31 @@ export class VersionedArtifactStore implements ArtifactStore {
   private async findReusable(
     req: PublishRequest,
     digest: string,
+    state: Promise<Required<PublishHints>>,
   ): Promise<{ earlier?: ArtifactVersion; seen: PublishHints }> {
-    const seen: PublishHints = {};
-    if (req.producer) {
-      const p = req.producer;
-      const index = await this.backend.get(keys.producer(req.name, p.workflowId, p.step, digest));
-      if (index) {
-        const v = await this.getVersion(
-          req.name,
-          (JSON.parse(index.body.toString()) as { version: number }).version,
-        );
-        if (v && v.digest === digest) return { earlier: v, seen };
-      }
+    const p = req.producer;
+    const [index, seen] = await Promise.all([
+      p ? this.backend.get(keys.producer(req.name, p.workflowId, p.step, digest)) : undefined,
+      state,
+    ]);
+    if (index) {
+      const v = await this.getVersion(
+        req.name,
+        (JSON.parse(index.body.toString()) as { version: number }).version,
+      );
+      if (v && v.digest === digest) return { earlier: v, seen };
     }
-    const latest = await this.readAlias(req.name, LATEST);
-    seen.latest = latest ?? null;
+    const latest = seen.latest;
     if (latest) {
       const v = await this.getVersion(req.name, latest.doc.version);
       if (v && v.digest === digest) return { earlier: v, seen };
     }
-    if (req.producer) {
+    if (p) {
       const floor = latest ? latest.doc.version : -1;
-      seen.numbers = await this.versionNumbers(req.name);
       const unfinished = seen.numbers.filter((n) => n > floor).sort((a, b) => a - b);
       for (const n of unfinished) {
         const v = await this.getVersion(req.name, n);
-        if (v && v.digest === digest && sameProducer(v.producer, req.producer)) return { earlier: v, seen };
+        if (v && v.digest === digest && sameProducer(v.producer, p)) return { earlier: v, seen };
       }
     }
     return { seen };
@@ -170,16 +169,46 @@ export class VersionedArtifactStore implements ArtifactStore {
     return (seen.latest as AliasRead).doc.version + 1;
   }
 
-  private async uploadBlob(artifact: string, file: ArtifactFile, source: string): Promise<void> {
-    const key = keys.blob(file.sha256);
-    if (file.size <= SMALL_BLOB_BYTES) {
-      // Small: one create-only write instead of an existence check plus an upload.
-      const body = await readFile(source);
-      const found = sha256Hex(body);
-      if (found !== file.sha256) throw this.changedSource(artifact, file, source, found);
-      await this.backend.putIfAbsent(key, body, file.sha256);
-      return;
+  /** Hashes one file and makes sure its blob is stored; returns its manifest entry. */
+  private async storeBlob(artifact: string, f: PublishFile): Promise<ArtifactFile> {
+    const unreadable = (err: unknown) =>
+      new InvalidPublishError(
+        artifact,
+        `cannot read ${f.source} (for ${f.path}): ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    let size: number;
+    try {
+      size = (await stat(f.source)).size;
+    } catch (err) {
+      throw unreadable(err);
     }
+    if (size <= SMALL_BLOB_BYTES) {
+      // Small: read once, hash, and one create-only write (no existence check first).
+      let body: Buffer;
+      try {
+        body = await readFile(f.source);
+      } catch (err) {
+        throw unreadable(err);
+      }
+      const file: ArtifactFile = { path: f.path, size: body.length, sha256: sha256Hex(body) };
+      await this.backend.putIfAbsent(keys.blob(file.sha256), body, file.sha256);
+      return file;
+    }
+    let file: ArtifactFile;
+    try {
+      file = { path: f.path, ...(await sha256File(f.source)) };
+    } catch (err) {
+      throw unreadable(err);
+    }
+    await this.uploadLargeBlob(artifact, file, f.source);
+    return file;
+  }
+
+  private async uploadLargeBlob(artifact: string, file: ArtifactFile, source: string): Promise<void> {
+    const key = keys.blob(file.sha256);
     if (await this.backend.exists(key)) return;
     const hashing = new HashingStream();
     const body = createReadStream(source, { highWaterMark: 1 << 20 }).pipe(hashing);

@@ -66,6 +66,10 @@ export function createS3Client(opts: S3Options = {}): S3Client {
     ...settings,
     maxAttempts: opts.maxAttempts ?? 3,
     requestChecksumCalculation: 'WHEN_REQUIRED',
+    // Reuse each command's resolved middleware chain instead of rebuilding it for every request
+    // (≈ 0.5 ms of CPU per request). Safe because no command carries its own middleware: see
+    // signedPayloadMiddleware, which lives on the client.
+    cacheMiddleware: true,
     responseChecksumValidation: 'WHEN_REQUIRED',
     // Fail fast on a dead endpoint so that the caller's retry policy (Temporal's) takes over.
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000 },
@@ -105,6 +109,7 @@ export class S3Backend implements ObjectBackend {
     readonly location: S3Location,
     opts: S3Options = {},
   ) {
+    addSignedPayloadMiddleware(client);
     this.endpointLabel = resolveS3Settings(opts).endpoint ?? 'AWS S3';
     this.multipartThreshold = opts.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
     this.uri = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;
@@ -198,7 +203,7 @@ export class S3Backend implements ObjectBackend {
           ContentType: contentType(key),
           ...condition,
         });
-        if (sha256) signPayloadAs(put, sha256);
+        if (sha256) knownSha256.set(body, sha256);
         await this.call(`conditional PUT ${key}`, () => this.client.send(put));
         return true;
       } catch (err) {
@@ -228,7 +233,7 @@ export class S3Backend implements ObjectBackend {
           ContentLength: expected.size,
           ContentType: 'application/octet-stream',
         });
-        signPayloadAs(put, expected.sha256);
+        knownSha256.set(body, expected.sha256);
         await this.client.send(put);
         return;
       }
@@ -341,17 +346,27 @@ export class S3Backend implements ObjectBackend {
 }
 
 /**
- * Signs the request with the body's real sha256 (for blobs, their content address): the server
- * recomputes it and rejects different bytes, and the SDK need not hash the body again itself.
+ * Bodies whose sha256 we already know (for blobs, their content address). The request is signed
+ * with that digest: the server recomputes it and rejects different bytes, and the SDK need not hash
+ * the body again itself. Keyed by the body object, so the middleware can live on the client (which
+ * lets the client cache its middleware chains) rather than on each command.
  */
-function signPayloadAs(command: PutObjectCommand, sha256: string): void {
-  command.middlewareStack.add(
+const knownSha256 = new WeakMap<object, string>();
+const SIGNED_PAYLOAD_MIDDLEWARE = 'mlpipeSignedPayloadSha256';
+const clientsWithSignedPayload = new WeakSet<S3Client>();
+
+function addSignedPayloadMiddleware(client: S3Client): void {
+  if (clientsWithSignedPayload.has(client)) return;
+  clientsWithSignedPayload.add(client);
+  client.middlewareStack.add(
     (next) => async (args) => {
+      const body = (args.input as { Body?: unknown }).Body;
+      const sha256 = body && typeof body === 'object' ? knownSha256.get(body) : undefined;
       const headers = (args.request as { headers?: Record<string, string> }).headers;
-      if (headers) headers['x-amz-content-sha256'] = sha256;
+      if (sha256 && headers) headers['x-amz-content-sha256'] = sha256;
       return next(args);
     },
-    { step: 'build', name: 'mlpipeSignedPayloadSha256' },
+    { step: 'build', name: SIGNED_PAYLOAD_MIDDLEWARE },
   );
 }
 

@@ -209,13 +209,12 @@ export class VersionedArtifactStore implements ArtifactStore {
 
   private async uploadLargeBlob(artifact: string, file: ArtifactFile, source: string): Promise<void> {
     const key = keys.blob(file.sha256);
-    if (await this.backend.exists(key)) return;
     const hashing = new HashingStream();
     const body = createReadStream(source, { highWaterMark: 1 << 20 }).pipe(hashing);
     // The content address must match the bytes stored, even if the source changed since it was hashed:
     // we re-hash while streaming, and S3 also checks the sha256 server-side.
     try {
-      await this.backend.putStream(
+      await this.backend.putStreamIfAbsent(
         key,
         body,
         () => {

@@ -129,6 +129,25 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
       assert.deepEqual(await store.getAliases('art'), { latest: 1 });
     });
 
+    void it('stores a large file once when two artifacts share it, and both serve it verified', async () => {
+      const { store } = await makeStore();
+      // Over the one-request size for small blobs, so it takes the streamed create-only upload.
+      const big = Buffer.alloc(3 * 1024 * 1024 + 17, 'model bytes ');
+      const a = (
+        await store.publish({ name: 'first', type: 't', files: await sources({ 'm.bin': big, x: 'a' }) })
+      ).version;
+      const b = (
+        await store.publish({ name: 'second', type: 't', files: await sources({ 'm.bin': big, x: 'b' }) })
+      ).version;
+      const blobOf = (v: typeof a) => v.files.find((f) => f.path === 'm.bin')!.sha256;
+      assert.equal(blobOf(a), blobOf(b));
+      for (const v of [a, b]) {
+        const dir = freshDir();
+        await store.download(v, dir);
+        assert.ok((await readFile(join(dir, 'm.bin'))).equals(big));
+      }
+    });
+
     void it('reuses the latest version when the content is identical (W&B semantics)', async () => {
       const { store } = await makeStore();
       const v0 = (

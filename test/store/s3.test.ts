@@ -98,7 +98,7 @@ if (skip) {
       );
       const claimed = createHash('sha256').update('the bytes we hashed').digest('hex');
       await assert.rejects(
-        backend.putStream(
+        backend.putStreamIfAbsent(
           'blobs/sha256/x',
           Readable.from([Buffer.from('other bytes, same len')]),
           () => undefined,
@@ -110,11 +110,14 @@ if (skip) {
       );
       assert.equal(await backend.exists('blobs/sha256/x'), false);
       const good = Buffer.from('the bytes we hashed');
-      await backend.putStream('blobs/sha256/y', Readable.from([good]), () => undefined, {
-        sha256: claimed,
-        size: good.length,
-      });
+      const write = () =>
+        backend.putStreamIfAbsent('blobs/sha256/y', Readable.from([good]), () => undefined, {
+          sha256: claimed,
+          size: good.length,
+        });
+      assert.equal(await write(), true);
       assert.deepEqual((await backend.get('blobs/sha256/y'))?.body, good);
+      assert.equal(await write(), false, 'a second create-only upload of the key writes nothing');
     });
 
     void it('fails with a retryable StoreUnavailableError while MinIO is down, and works once it is back', async () => {

@@ -32,10 +32,16 @@ export interface ObjectBackend {
   /** Replace only if the current etag still equals `etag`. False when it changed or vanished. */
   putIfMatch(key: string, body: Buffer, etag: string): Promise<boolean>;
   /**
-   * Stream a (possibly large) body to `key`. `beforeCommit` runs once the stream is consumed;
-   * if it throws, nothing stays at `key` (the fs backend never exposes it; S3 deletes it).
+   * Stream a (possibly large) body to `key`, create-only: false (and nothing written) when the key
+   * already exists. `beforeCommit` runs once the stream is consumed; if it throws, nothing stays at
+   * `key` (the fs backend never exposes it; S3 deletes it).
    */
-  putStream(key: string, body: Readable, beforeCommit: () => void, expected?: ExpectedContent): Promise<void>;
+  putStreamIfAbsent(
+    key: string,
+    body: Readable,
+    beforeCommit: () => void,
+    expected?: ExpectedContent,
+  ): Promise<boolean>;
   delete(key: string): Promise<void>;
 
   /** Every key starting with `prefix`. */

@@ -106,14 +106,22 @@ export class FsBackend implements ObjectBackend {
     });
   }
 
-  async putStream(key: string, body: Readable, beforeCommit: () => void): Promise<void> {
+  async putStreamIfAbsent(key: string, body: Readable, beforeCommit: () => void): Promise<boolean> {
+    const target = this.path(key);
+    if (await this.exists(key)) {
+      body.destroy();
+      return false;
+    }
     const tmp = await this.tempFile();
     try {
       await pipeline(body, createWriteStream(tmp, { flush: true }));
       beforeCommit();
-      const target = this.path(key);
       await mkdir(dirname(target), { recursive: true });
-      await rename(tmp, target);
+      await link(tmp, target); // atomic create-only: the body is complete when the name appears
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
     } finally {
       await rm(tmp, { force: true });
     }

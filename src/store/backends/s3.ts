@@ -218,26 +218,42 @@ export class S3Backend implements ObjectBackend {
     }
   }
 
-  async putStream(
+  async putStreamIfAbsent(
     key: string,
     body: Readable,
     beforeCommit: () => void,
     expected?: ExpectedContent,
-  ): Promise<void> {
-    await this.call(`upload ${key}`, async () => {
+  ): Promise<boolean> {
+    const created = await this.call(`upload ${key}`, async () => {
       if (expected && expected.size < this.multipartThreshold) {
+        // One conditional PUT: no existence check first, so no round trip when the key is new.
+        // When it exists, the server answers 412 without taking the body.
         const put = new PutObjectCommand({
           Bucket: this.location.bucket,
           Key: this.key(key),
           Body: body,
           ContentLength: expected.size,
           ContentType: 'application/octet-stream',
+          IfNoneMatch: '*',
         });
         knownSha256.set(body, expected.sha256);
-        await this.client.send(put);
-        return;
+        try {
+          await this.client.send(put);
+          return true;
+        } catch (err) {
+          if (httpStatus(err) === 412) {
+            body.destroy();
+            return false;
+          }
+          throw err;
+        }
       }
-      // Large: multipart, parts in parallel, each part checked server-side by its own sha256.
+      // Large: multipart, parts in parallel, each part checked server-side by its own sha256. The
+      // existence check comes first: it costs one round trip against a multipart upload.
+      if (await this.exists(key)) {
+        body.destroy();
+        return false;
+      }
       const upload = new Upload({
         client: this.client,
         params: {
@@ -252,13 +268,16 @@ export class S3Backend implements ObjectBackend {
         leavePartsOnError: false,
       });
       await upload.done();
+      return true;
     });
+    if (!created) return false;
     try {
       beforeCommit();
     } catch (err) {
       await this.delete(key);
       throw err;
     }
+    return true;
   }
 
   async delete(key: string): Promise<void> {

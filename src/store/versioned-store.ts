@@ -210,7 +210,10 @@ export class VersionedArtifactStore implements ArtifactStore {
   private async uploadLargeBlob(artifact: string, file: ArtifactFile, source: string): Promise<void> {
     const key = keys.blob(file.sha256);
     const hashing = new HashingStream();
-    const body = createReadStream(source, { highWaterMark: 1 << 20 }).pipe(hashing);
+    const fileStream = createReadStream(source, { highWaterMark: 1 << 20 });
+    const body = fileStream.pipe(hashing);
+    // A backend that finds the blob already stored drops the body unread: close the file with it.
+    body.once('close', () => fileStream.destroy());
     // The content address must match the bytes stored, even if the source changed since it was hashed:
     // we re-hash while streaming, and S3 also checks the sha256 server-side.
     try {

@@ -4,6 +4,7 @@
  * the way disk rot or a bad copy would.
  */
 import assert from 'node:assert/strict';
+import { readlinkSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,6 +142,18 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
       ).version;
       const blobOf = (v: typeof a) => v.files.find((f) => f.path === 'm.bin')!.sha256;
       assert.equal(blobOf(a), blobOf(b));
+      if (process.platform === 'linux') {
+        // The second upload found the blob stored and dropped its body unread: its file is closed too.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const open = (await readdir('/proc/self/fd')).filter((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`).endsWith('m.bin');
+          } catch {
+            return false;
+          }
+        });
+        assert.deepEqual(open, [], 'no file handle stays open on a published source');
+      }
       for (const v of [a, b]) {
         const dir = freshDir();
         await store.download(v, dir);

@@ -62,18 +62,20 @@ export function resolveS3Settings(
 
 export function createS3Client(opts: S3Options = {}): S3Client {
   const settings = resolveS3Settings(opts);
-  return new S3Client({
+  const client = new S3Client({
     ...settings,
     maxAttempts: opts.maxAttempts ?? 3,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     // Reuse each command's resolved middleware chain instead of rebuilding it for every request
-    // (≈ 0.5 ms of CPU per request). Safe because no command carries its own middleware: see
-    // signedPayloadMiddleware, which lives on the client.
+    // (≈ 0.5 ms of CPU per request). A chain is resolved on a command's first send, so every
+    // middleware must be on the client before that: see addSignedPayloadMiddleware, called here.
     cacheMiddleware: true,
     responseChecksumValidation: 'WHEN_REQUIRED',
     // Fail fast on a dead endpoint so that the caller's retry policy (Temporal's) takes over.
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000 },
   });
+  addSignedPayloadMiddleware(client);
+  return client;
 }
 
 const MULTIPART_PART_SIZE = 8 * 1024 * 1024;
@@ -109,7 +111,7 @@ export class S3Backend implements ObjectBackend {
     readonly location: S3Location,
     opts: S3Options = {},
   ) {
-    addSignedPayloadMiddleware(client);
+    addSignedPayloadMiddleware(client); // for a client made elsewhere (once per client)
     this.endpointLabel = resolveS3Settings(opts).endpoint ?? 'AWS S3';
     this.multipartThreshold = opts.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
     this.uri = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ''}`;

@@ -110,6 +110,30 @@ void test('tokenizer matches sklearn (?u)\\b\\w\\w+\\b with Unicode word charact
   ]);
 });
 
+void test('tokenizer: the ASCII scan gives exactly what the Unicode expression gives', () => {
+  // Every printable ASCII character and a few non-ASCII ones (which send a text down the expression's
+  // path), in random texts; plus the edges: empty, one character, tokens at both ends.
+  const alphabet = [
+    ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)),
+    '\t',
+    '\n',
+    'é',
+    'ß',
+    'İ',
+    'K',
+  ];
+  const expression = (t: string) => t.toLowerCase().match(/[\p{L}\p{N}_]{2,}/gu) ?? [];
+  let state = 12345;
+  const next = () => (state = (state * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const texts = ['', 'a', 'ab', 'ab cd', '_x', 'x_', 'A1 b2 C', '--DARK--HARD--', 'end.', 'Kelvin K sign'];
+  for (let n = 0; n < 3000; n++) {
+    const len = Math.floor(next() * 24);
+    texts.push(Array.from({ length: len }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
+  }
+  for (const t of texts) assert.deepEqual(tokenize(t), expression(t), JSON.stringify(t));
+  assert.deepEqual(tokenize('AbC dE', false), ['AbC', 'dE']);
+});
+
 void test('TfidfVectorizer: 3-document corpus, smooth idf, l2 norm (hand-checked values)', () => {
   const docs = ['a cat sat', 'the cat ran', 'dogs ran fast'];
   const tf = fitTfidfVectorizer(docs, { kind: 'tfidf_vectorizer' }, 'text');

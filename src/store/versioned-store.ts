@@ -88,11 +88,25 @@ export class VersionedArtifactStore implements ArtifactStore {
     // content: read it while the files are hashed and uploaded, off the publish's critical path.
     const state = this.readPublishState(req.name);
     state.catch(() => undefined); // awaited below; an upload error must not leave it unhandled
-    // Each file goes up as soon as its own hash is known. Blobs are content-addressed and written
+    // Files go up as soon as their hashes are known. Blobs are content-addressed and written
     // create-only, so uploading before we know whether an identical version already exists (a
     // retried step) costs that retry only no-op writes, and a first publish a round trip or two.
-    const files = await mapLimit(req.files, IO_CONCURRENCY, (f) => this.storeBlob(req.name, f));
-    files.sort((a, b) => (a.path < b.path ? -1 : 1));
+    // Large files are hashed first, before the small files' requests compete for this thread, so
+    // that the longest upload starts at once and the small ones go up beside it.
+    const sized = await mapLimit(req.files, IO_CONCURRENCY, async (f) => ({
+      f,
+      size: await this.sizeOf(req.name, f),
+    }));
+    const large = sized.filter((x) => x.size > SMALL_BLOB_BYTES).map((x) => x.f);
+    const small = sized.filter((x) => x.size <= SMALL_BLOB_BYTES).map((x) => x.f);
+    const largeFiles = await mapLimit(large, IO_CONCURRENCY, (f) => this.hashLargeFile(req.name, f));
+    const largeUploads = mapLimit(largeFiles, IO_CONCURRENCY, (file, i) =>
+      this.uploadLargeBlob(req.name, file, large[i].source),
+    );
+    largeUploads.catch(() => undefined); // awaited below, after the small files
+    const smallFiles = await mapLimit(small, IO_CONCURRENCY, (f) => this.storeSmallBlob(req.name, f));
+    await largeUploads;
+    const files = [...largeFiles, ...smallFiles].sort((a, b) => (a.path < b.path ? -1 : 1));
     const digest = versionDigest(files);
 
     const { earlier, seen: hints } = await this.findReusable(req, digest, state);
@@ -169,42 +183,34 @@ export class VersionedArtifactStore implements ArtifactStore {
     return (seen.latest as AliasRead).doc.version + 1;
   }
 
-  /** Hashes one file and makes sure its blob is stored; returns its manifest entry. */
-  private async storeBlob(artifact: string, f: PublishFile): Promise<ArtifactFile> {
-    const unreadable = (err: unknown) =>
-      new InvalidPublishError(
-        artifact,
-        `cannot read ${f.source} (for ${f.path}): ${(err as Error).message}`,
-        {
-          cause: err,
-        },
-      );
-    let size: number;
+  private async sizeOf(artifact: string, f: PublishFile): Promise<number> {
     try {
-      size = (await stat(f.source)).size;
+      return (await stat(f.source)).size;
     } catch (err) {
-      throw unreadable(err);
+      throw unreadable(artifact, f, err);
     }
-    if (size <= SMALL_BLOB_BYTES) {
-      // Small: read once, hash, and one create-only write (no existence check first).
-      let body: Buffer;
-      try {
-        body = await readFile(f.source);
-      } catch (err) {
-        throw unreadable(err);
-      }
-      const file: ArtifactFile = { path: f.path, size: body.length, sha256: sha256Hex(body) };
-      await this.backend.putIfAbsent(keys.blob(file.sha256), body, file.sha256);
-      return file;
-    }
-    let file: ArtifactFile;
+  }
+
+  /** A small file: read once, hashed, and one create-only write (no existence check first). */
+  private async storeSmallBlob(artifact: string, f: PublishFile): Promise<ArtifactFile> {
+    let body: Buffer;
     try {
-      file = { path: f.path, ...(await sha256File(f.source)) };
+      body = await readFile(f.source);
     } catch (err) {
-      throw unreadable(err);
+      throw unreadable(artifact, f, err);
     }
-    await this.uploadLargeBlob(artifact, file, f.source);
+    const file: ArtifactFile = { path: f.path, size: body.length, sha256: sha256Hex(body) };
+    await this.backend.putIfAbsent(keys.blob(file.sha256), body, file.sha256);
     return file;
+  }
+
+  /** A large file's manifest entry, from one streamed pass (it is uploaded by uploadLargeBlob). */
+  private async hashLargeFile(artifact: string, f: PublishFile): Promise<ArtifactFile> {
+    try {
+      return { path: f.path, ...(await sha256File(f.source)) };
+    } catch (err) {
+      throw unreadable(artifact, f, err);
+    }
   }
 
   private async uploadLargeBlob(artifact: string, file: ArtifactFile, source: string): Promise<void> {
@@ -554,6 +560,16 @@ export class VersionedArtifactStore implements ArtifactStore {
       .filter((k) => k.endsWith('.json'))
       .map((k) => k.slice(root.length, -'.json'.length));
   }
+}
+
+function unreadable(artifact: string, f: PublishFile, err: unknown): InvalidPublishError {
+  return new InvalidPublishError(
+    artifact,
+    `cannot read ${f.source} (for ${f.path}): ${(err as Error).message}`,
+    {
+      cause: err,
+    },
+  );
 }
 
 function sameProducer(a: Producer | undefined, b: Producer | undefined): boolean {

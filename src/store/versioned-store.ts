@@ -52,12 +52,12 @@ interface AliasRead {
 
 const IO_CONCURRENCY = 16;
 
-/** What findReusable read on its way, reused by the rest of the publish to save round trips. */
-interface PublishHints {
-  /** The `latest` alias as read (null: absent; undefined: not read). */
-  latest?: AliasRead | null;
-  /** Every version number (when listed). */
-  numbers?: number[];
+/** The artifact as a publish first reads it; a stale read only costs a lost race (a version number or a CAS retried). */
+interface PublishState {
+  /** The `latest` alias as read (null: absent). */
+  latest: AliasRead | null;
+  /** Every version number, as listed. */
+  numbers: number[];
 }
 /** Blobs up to this size are read into memory and written create-only in one request. */
 const SMALL_BLOB_BYTES = 1024 * 1024;
@@ -131,7 +131,7 @@ export class VersionedArtifactStore implements ArtifactStore {
   }
 
   /** The `latest` alias and every version number, read together. */
-  private async readPublishState(name: string): Promise<Required<PublishHints>> {
+  private async readPublishState(name: string): Promise<PublishState> {
     const [latest, numbers] = await Promise.all([this.readAlias(name, LATEST), this.versionNumbers(name)]);
     return { latest: latest ?? null, numbers };
   }
@@ -145,8 +145,8 @@ export class VersionedArtifactStore implements ArtifactStore {
   private async findReusable(
     req: PublishRequest,
     digest: string,
-    state: Promise<Required<PublishHints>>,
-  ): Promise<{ earlier?: ArtifactVersion; seen: PublishHints }> {
+    state: Promise<PublishState>,
+  ): Promise<{ earlier?: ArtifactVersion; seen: PublishState }> {
     const p = req.producer;
     const [index, seen] = await Promise.all([
       p ? this.backend.get(keys.producer(req.name, p.workflowId, p.step, digest)) : undefined,
@@ -175,12 +175,9 @@ export class VersionedArtifactStore implements ArtifactStore {
     return { seen };
   }
 
-  /** The first version number to try: from what findReusable already read, else one LIST. */
-  private async firstFreeVersion(name: string, seen: PublishHints): Promise<number> {
-    const numbers = seen.numbers ?? (seen.latest ? undefined : await this.versionNumbers(name));
-    if (numbers) return numbers.reduce((m, n) => Math.max(m, n + 1), 0);
-    // latest is usually the highest version; a conflict on latest+1 moves on to the next number.
-    return (seen.latest as AliasRead).doc.version + 1;
+  /** The first version number to try: one past the highest listed (a conflict moves on to the next). */
+  private firstFreeVersion(seen: PublishState): number {
+    return seen.numbers.reduce((m, n) => Math.max(m, n + 1), 0);
   }
 
   private async sizeOf(artifact: string, f: PublishFile): Promise<number> {
@@ -260,9 +257,9 @@ export class VersionedArtifactStore implements ArtifactStore {
     req: PublishRequest,
     files: ArtifactFile[],
     digest: string,
-    seen: PublishHints,
+    seen: PublishState,
   ): Promise<ArtifactVersion> {
-    let next = await this.firstFreeVersion(req.name, seen);
+    let next = this.firstFreeVersion(seen);
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const version: ArtifactVersion = {
         name: req.name,

@@ -106,6 +106,11 @@ export async function startMinio(): Promise<RunningMinio> {
       },
     );
     child = proc;
+    // If this process dies without closing (an uncaught error in a test or a bench), take the
+    // server with it rather than leave it running on its port and data directory.
+    const killOnExit = () => proc.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    proc.once('exit', () => process.off('exit', killOnExit));
     proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     proc.on('exit', () => {

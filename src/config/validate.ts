@@ -4,6 +4,7 @@
  * "did you mean" when a known key is close.
  */
 import { z } from 'zod';
+import { ForestParameterError, checkParams as checkForestParams } from '../ml/forest/params';
 import { ConfigError, type ConfigIssue } from './errors';
 import { pipelineConfigInputSchema, pipelineConfigSchema, type PipelineConfig } from './schema';
 import { closest } from './suggest';
@@ -16,10 +17,33 @@ const NO_MESSAGE = '\u0000';
 
 export function validateConfig(input: unknown, source: string): PipelineConfig {
   const result = pipelineConfigSchema.safeParse(input, { reportInput: true, error: () => NO_MESSAGE });
-  if (result.success) return result.data;
-  const issues = result.error.issues.flatMap(toConfigIssues);
+  const issues = result.success ? forestIssues(result.data) : result.error.issues.flatMap(toConfigIssues);
+  if (result.success && issues.length === 0) return result.data;
   issues.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   throw new ConfigError(`Invalid pipeline config (${source}):`, issues);
+}
+
+/**
+ * The native forest's own rules for its hyperparameters (allowed criterion names, max_features
+ * strings, class_weight values, …), checked with the config so that a bad value stops the run
+ * before its first step rather than at the train step. Other engines check theirs when they fit.
+ */
+function forestIssues(config: PipelineConfig): ConfigIssue[] {
+  const { engine, ...params } = config.random_forest_pipeline.random_forest;
+  if (engine !== 'native') return [];
+  try {
+    checkForestParams(params);
+    return [];
+  } catch (err) {
+    if (!(err instanceof ForestParameterError)) throw err;
+    const prefix = `random forest hyperparameter "${err.key}" `;
+    return [
+      {
+        path: formatPath(['random_forest_pipeline', 'random_forest', err.key]),
+        message: err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message,
+      },
+    ];
+  }
 }
 
 function toConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {

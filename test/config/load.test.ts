@@ -95,6 +95,27 @@ void describe('loadConfig', () => {
     );
   });
 
+  void it("checks the native forest's hyperparameter rules with the config, before any step runs", () => {
+    configError(
+      () => loadConfig({ env: noEnv, overrides: ['random_forest_pipeline.random_forest.criterion=foo'] }),
+      `random_forest_pipeline.random_forest.criterion: must be one of 'gini', 'entropy', 'log_loss'; got "foo"`,
+    );
+    configError(
+      () =>
+        loadConfig({
+          env: noEnv,
+          overrides: ['random_forest_pipeline.random_forest.class_weight=unbalanced'],
+        }),
+      'random_forest_pipeline.random_forest.class_weight: must be',
+    );
+    // ml-random-forest has rules of its own (it supports only gini), checked when it fits.
+    const other = loadConfig({
+      env: noEnv,
+      overrides: ['random_forest_pipeline.random_forest.engine=ml-random-forest'],
+    });
+    assert.equal(other.random_forest_pipeline.random_forest.engine, 'ml-random-forest');
+  });
+
   void it('names an unknown key and suggests the close one, even inside random_forest', () => {
     configError(
       () => loadConfig({ path: file('data:\n  sourse: x.csv\n'), env: noEnv }),

@@ -167,13 +167,10 @@ function quote(value: unknown): string {
 }
 
 /**
- * Checks every key against the table and resolves the values that depend on the data
- * (feature count, row count, class labels).
+ * Checks every key against the table, without the data: an unknown key or a value outside its
+ * constraint throws a ForestParameterError naming the key. Returns every value, defaults filled in.
  */
-export function resolveParams(
-  raw: Record<string, unknown>,
-  data: { nRows: number; nFeatures: number; classes: readonly string[] },
-): ForestParams {
+export function checkParams(raw: Record<string, unknown>): Record<string, unknown> {
   for (const key of Object.keys(raw)) {
     if (!Object.prototype.hasOwnProperty.call(PARAMETER_CONSTRAINTS, key)) {
       throw new ForestParameterError(
@@ -188,6 +185,18 @@ export function resolveParams(
     if (!c.check(value)) fail(key, value, c.expected);
     v[key] = value;
   }
+  return v;
+}
+
+/**
+ * Checks every key against the table and resolves the values that depend on the data
+ * (feature count, row count, class labels).
+ */
+export function resolveParams(
+  raw: Record<string, unknown>,
+  data: { nRows: number; nFeatures: number; classes: readonly string[] },
+): ForestParams {
+  const v = checkParams(raw);
   const { nRows, nFeatures } = data;
 
   const mss = v.min_samples_split as number;

@@ -185,6 +185,15 @@ export function checkParams(raw: Record<string, unknown>): Record<string, unknow
     if (!c.check(value)) fail(key, value, c.expected);
     v[key] = value;
   }
+  // The rules between keys that need no data.
+  if (v.bootstrap === false) {
+    if (v.max_samples !== null) fail('max_samples', v.max_samples, 'null when bootstrap is false');
+    if (v.oob_score === true) fail('oob_score', true, 'false when bootstrap is false');
+    if (v.class_weight === 'balanced_subsample') {
+      // sklearn warns and behaves like 'balanced'; we make the user say what they mean.
+      fail('class_weight', v.class_weight, "'balanced' (not 'balanced_subsample') when bootstrap is false");
+    }
+  }
   return v;
 }
 
@@ -219,7 +228,6 @@ export function resolveParams(
 
   const bootstrap = v.bootstrap as boolean;
   const ms = v.max_samples;
-  if (!bootstrap && ms !== null) fail('max_samples', ms, 'null when bootstrap is false');
   let maxSamples = nRows;
   if (isInt(ms)) {
     if (ms > nRows) fail('max_samples', ms, `at most the number of training rows (${nRows})`);
@@ -227,7 +235,6 @@ export function resolveParams(
   } else if (typeof ms === 'number') maxSamples = Math.max(1, Math.round(ms * nRows));
 
   const oobScore = v.oob_score as boolean;
-  if (oobScore && !bootstrap) fail('oob_score', oobScore, 'false when bootstrap is false');
 
   const cw = v.class_weight as ForestParams['classWeight'];
   if (cw !== null && typeof cw === 'object') {
@@ -235,10 +242,6 @@ export function resolveParams(
       if (!data.classes.includes(label))
         fail('class_weight', cw, `a map whose keys are class labels; "${label}" is not one`);
     }
-  }
-  if (cw === 'balanced_subsample' && !bootstrap) {
-    // sklearn warns and behaves like 'balanced'; we make the user say what they mean.
-    fail('class_weight', cw, "'balanced' (not 'balanced_subsample') when bootstrap is false");
   }
 
   const nJobs = resolveNJobs(v.n_jobs as number | null);

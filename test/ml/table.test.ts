@@ -111,6 +111,20 @@ void test('addTextFeature joins with the separator, missing read as ""', () => {
   assert.deepEqual(out.strings('text_feature'), ['Hello World', ' Only', ' ']);
 });
 
+void test('addTextFeature reads a source column with no value at all as missing, whatever type CSV gave it', () => {
+  // The reference's first rows have no title: read alone, that column has no values and parses as numbers.
+  const csv = 'title,song_name,energy\n,Mercury,0.8\n,Pathology,0.4\n';
+  const t = parseCsv(csv, { source: 'head.csv' });
+  assert.notEqual(t.column('title').type, 'string');
+  const out = addTextFeature(t, { name: 'text_feature', columns: ['title', 'song_name'] });
+  assert.deepEqual(out.strings('text_feature'), [' Mercury', ' Pathology']);
+  // A numeric column with values is still not text.
+  assert.throws(
+    () => addTextFeature(t, { name: 'text_feature', columns: ['energy', 'song_name'] }),
+    /text feature "text_feature": column "energy" is double, expected string/,
+  );
+});
+
 void test('stratifiedSplit: sklearn sizes, per-class proportions, disjoint, deterministic per seed', () => {
   const labels: string[] = [];
   for (let i = 0; i < 60; i++) labels.push('a');

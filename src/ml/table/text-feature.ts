@@ -11,12 +11,14 @@ export interface TextFeatureOptions {
 export function addTextFeature(table: Table, opts: TextFeatureOptions): Table {
   if (opts.columns.length === 0) throw new Error(`text feature "${opts.name}": no source columns`);
   const sep = opts.separator ?? ' ';
-  const sources = opts.columns.map((c) => {
+  const sources = opts.columns.map((c): readonly (string | null)[] => {
     const col = table.column(c);
-    if (col.type !== 'string') {
-      throw new Error(`text feature "${opts.name}": column "${c}" is ${col.type}, expected string`);
-    }
-    return col.values;
+    if (col.type === 'string') return col.values;
+    // A column with no value at all has no type of its own: a CSV reader calls it numeric (pandas
+    // too, which the reference then fills with ""). As a text source it is all missing.
+    if (table.nRows === 0 || table.numeric(c).every((v) => v !== v))
+      return new Array<null>(table.nRows).fill(null);
+    throw new Error(`text feature "${opts.name}": column "${c}" is ${col.type}, expected string`);
   });
   const out = new Array<string>(table.nRows);
   for (let i = 0; i < table.nRows; i++) {

@@ -47,7 +47,12 @@ function checkType(table: Table, column: string, expected: ExpectedType): CheckF
   if (expected === 'string') {
     return col.type === 'string' ? undefined : { check: 'column_type', column, expected, found: col.type };
   }
-  if (col.type === 'string') return { check: 'column_type', column, expected, found: 'string' };
+  if (col.type === 'string') {
+    // Name the value that made the column text, so the bad cell can be found.
+    const i = col.values.findIndex((v) => v !== null && Number.isNaN(Number(v)));
+    const found = i < 0 ? 'string' : `string (${JSON.stringify(col.values[i])} at ${describeRow(i)})`;
+    return { check: 'column_type', column, expected, found };
+  }
   if (expected === 'integer') {
     const values = col.values;
     for (let i = 0; i < values.length; i++) {

@@ -58,12 +58,14 @@ void it('passes good data, tags the first reference, and fails drifted or broken
   assert.match(ok.summary, /all checks passed/);
   assert.equal((await store.getAliases('preprocessed_data')).reference, 0, 'first run tags the reference');
 
-  // Break it: a value out of range, an unknown class, and a shifted tempo distribution (KS drift).
+  // Break it: a value out of range, an unknown class, text in a numeric column, and a shifted tempo
+  // distribution (KS drift).
   const lines = good.trim().split('\n');
   const header = lines[0].split(',');
   const tempo = header.indexOf('tempo');
   const dance = header.indexOf('danceability');
   const genre = header.indexOf('genre');
+  const energy = header.indexOf('energy');
   const broken = [lines[0]]
     .concat(
       lines.slice(1).map((line, i) => {
@@ -72,6 +74,7 @@ void it('passes good data, tags the first reference, and fails drifted or broken
         cells[tempo] = String(Number(cells[tempo]) * 1.6 || 200);
         if (i === 3) cells[dance] = '7.5';
         if (i === 5) cells[genre] = 'Polka';
+        if (i === 7) cells[energy] = 'loud';
         return cells.join(',');
       }),
     )
@@ -86,6 +89,7 @@ void it('passes good data, tags the first reference, and fails drifted or broken
     assert.match(err.message, /range \[danceability\]: expected \[0, 1\], found 1 rows outside, first 7\.5/);
     assert.match(err.message, /class_names \[genre\].*"Polka"/);
     assert.match(err.message, /range \[tempo\]/);
+    assert.match(err.message, /column_type \[energy\]: expected number, found string \("loud" at row 8\)/);
     return true;
   });
   assert.deepEqual(

@@ -44,6 +44,14 @@ function redactUrl(raw: string): string {
   return url.toString();
 }
 
+/** A transport failure (refused, reset, DNS, …), named with the source and its root cause; retried. */
+function networkError(source: string, err: unknown): Error {
+  let root: unknown = err;
+  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+  const detail = root instanceof Error ? root.message : String(root);
+  return new Error(`data.source ${redactUrl(source)}: ${detail} (transient, retried)`, { cause: err });
+}
+
 export async function fetchSource(
   source: string,
   destDir: string,
@@ -61,13 +69,22 @@ export async function fetchSource(
   if (/^https?:\/\//i.test(source)) {
     const format = formatOf(new URL(source).pathname);
     const file = join(destDir, `raw_data.${format}`);
-    const res = await fetch(source, { signal: opts.signal });
+    let res: Response;
+    try {
+      res = await fetch(source, { signal: opts.signal });
+    } catch (err) {
+      throw networkError(source, err);
+    }
     if (res.status === 404 || res.status === 410) {
       throw new SourceNotFoundError(`data.source ${redactUrl(source)}: HTTP ${res.status}`);
     }
     if (!res.ok || !res.body)
-      throw new Error(`data.source ${redactUrl(source)}: HTTP ${res.status} (will retry)`);
-    await pipeline(Readable.fromWeb(res.body as WebReadableStream), createWriteStream(file));
+      throw new Error(`data.source ${redactUrl(source)}: HTTP ${res.status} (transient, retried)`);
+    try {
+      await pipeline(Readable.fromWeb(res.body as WebReadableStream), createWriteStream(file));
+    } catch (err) {
+      throw networkError(source, err);
+    }
     return { file, recordedSource: redactUrl(source), format };
   }
   if (source.startsWith('s3://')) {

@@ -77,13 +77,20 @@ function detectTrigger(input: PipelineInput): TriggerInfo {
   return { kind: 'temporal-cli' };
 }
 
+/**
+ * The message to show for a failed step. Activity failures wrap the real cause, and the innermost
+ * message is the one that names the file / column / key; a wrapper that repeats it with context
+ * (`data.source x.csv: the table has no rows` around `the table has no rows`) says more, so the
+ * outermost message that contains the innermost one is shown.
+ */
 function errorMessage(err: unknown): string {
-  let cur: unknown = err;
-  // Activity failures wrap the real cause; the innermost message names the file / column / key.
-  while (cur && typeof cur === 'object' && 'cause' in cur && (cur as { cause?: unknown }).cause) {
-    cur = (cur as { cause: unknown }).cause;
+  const chain: string[] = [];
+  for (let cur: unknown = err; cur; cur = (cur as { cause?: unknown }).cause) {
+    chain.push(cur instanceof Error ? cur.message : String(cur));
+    if (typeof cur !== 'object') break;
   }
-  return cur instanceof Error ? cur.message : String(cur);
+  const innermost = chain[chain.length - 1];
+  return (innermost && chain.find((m) => m.includes(innermost))) || innermost;
 }
 
 export async function trainingPipeline(input: PipelineInput = {}): Promise<PipelineResult> {

@@ -183,6 +183,20 @@ void describe('trainingPipeline end to end', { timeout: 300_000 }, () => {
     assert.equal(record?.steps.find((s) => s.step === 'check_data')?.status, 'failed');
   });
 
+  void it('names the data source in the step failure when get_data cannot use it', async () => {
+    const headerOnly = join(storeDir, 'header-only.csv');
+    writeFileSync(headerOnly, 'danceability,genre\n');
+    await assert.rejects(run('e2e-empty-source', [`data.source=${headerOnly}`]), (err: unknown) => {
+      assert.ok(err instanceof WorkflowFailedError);
+      // The wrapper that added the source wins over the bare innermost message it contains.
+      assert.equal(
+        (err.cause as Error).message,
+        `step get_data failed: data.source ${headerOnly}: the table has no rows`,
+      );
+      return true;
+    });
+  });
+
   void it('runs when started from the Temporal CLI with input {}', { skip: !findTemporalCli() }, async () => {
     const cli = findTemporalCli() as string;
     const input = JSON.stringify({ overrides });

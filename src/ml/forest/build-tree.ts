@@ -7,7 +7,7 @@ import { Random, nextIndex } from '../random';
 import type { BinnedData } from './binning';
 import { type GrowParams, growTree } from './grower';
 import { type TreeArrays, toTreeArrays } from './predictor';
-import { type SplitData, SplitScratch } from './splitter';
+import { type SplitData, type SplitKernels, SplitScratch, createSplitKernels } from './splitter';
 
 export interface TreeJob {
   binned: BinnedData;
@@ -37,76 +37,91 @@ export function bootstrapCounts(rng: Random, nRows: number, nDraws: number, out?
 }
 
 /**
- * Per-thread buffers reused from tree to tree, so building a tree allocates little besides its
- * result (otherwise each tree leaves about 40 bytes per row for the garbage collector).
+ * Per-thread buffers for one job, reused from tree to tree (otherwise each tree leaves about 40
+ * bytes per row for the garbage collector), and the split kernels over them. A tree worker creates
+ * one workspace for its job: the kernels are specialised to these very arrays (see
+ * `createSplitKernels`).
  */
 export class TreeWorkspace {
-  readonly scratch: SplitScratch;
-  readonly w: Float64Array;
   readonly counts: Uint32Array;
-  readonly idx: Uint32Array;
-  readonly ny: Uint16Array;
-  readonly nc: Int32Array;
-  constructor(
-    readonly nRows: number,
-    readonly K: number,
-  ) {
-    this.scratch = new SplitScratch(nRows, K);
-    this.w = new Float64Array(nRows);
+  /** Class weights of the current tree (the job's, or per tree with balanced_subsample). */
+  readonly cw: Float64Array;
+  /** The kernels' view of the job: full-length ny / nc, the tree's bounds are passed to growTree. */
+  readonly data: SplitData;
+  readonly kernels: SplitKernels;
+  /**
+   * Sets the per-row weights (count × class weight) from `counts` and `cw`, puts the in-bag rows
+   * (weight ≠ 0: rows with zero weight are left out entirely, as sklearn does) at the first
+   * positions of the kernels' index array with their class and count, and returns their number and
+   * total weight.
+   */
+  readonly collectInBag: () => { nIn: number; totalW: number };
+  constructor(readonly job: TreeJob) {
+    const { binned, K } = job;
+    const nRows = binned.nRows;
     this.counts = new Uint32Array(nRows);
-    this.idx = new Uint32Array(nRows);
-    this.ny = new Uint16Array(nRows);
-    this.nc = new Int32Array(nRows);
+    this.cw = new Float64Array(K);
+    this.data = {
+      bins: binned.bins,
+      nRows,
+      nFeatures: binned.nFeatures,
+      nBins: binned.nBins,
+      y: job.y,
+      w: new Float64Array(nRows),
+      ny: new Uint16Array(nRows),
+      nc: new Int32Array(nRows),
+      cw: this.cw,
+      K,
+      criterion: job.criterion,
+      minSamplesLeaf: job.grow.minSamplesLeaf,
+      minWeightLeaf: 0,
+    };
+    this.kernels = createSplitKernels(this.data, new SplitScratch(nRows, K), new Uint32Array(nRows));
+    this.collectInBag = inBagCollector(this.data, this.kernels.idx, this.counts);
   }
 }
 
-export function buildTree(job: TreeJob, seed: number, ws?: TreeWorkspace): TreeArrays {
-  const { binned, y, K } = job;
-  const nRows = binned.nRows;
-  const space = ws !== undefined && ws.nRows === nRows && ws.K === K ? ws : new TreeWorkspace(nRows, K);
-  const rng = new Random(seed);
-  const w = space.w;
-  let classWeight = job.classWeight;
-  let counts: Uint32Array;
-  if (job.bootstrap) {
-    counts = bootstrapCounts(rng, nRows, job.maxSamples, space.counts);
-    if (job.balancedSubsample) classWeight = balancedWeights(y, counts, K);
-  } else {
-    counts = space.counts.fill(1);
-  }
-  for (let i = 0; i < nRows; i++) w[i] = counts[i] * classWeight[y[i]];
-  // Rows with zero weight are left out of the tree entirely, as sklearn does.
-  let nIn = 0;
-  for (let i = 0; i < nRows; i++) if (w[i] !== 0) nIn++;
-  const idx = space.idx.subarray(0, nIn);
-  const ny = space.ny.subarray(0, nIn);
-  const nc = space.nc.subarray(0, nIn);
-  let totalW = 0;
-  for (let i = 0, j = 0; i < nRows; i++) {
-    if (w[i] !== 0) {
-      idx[j] = i;
-      ny[j] = y[i];
-      nc[j] = counts[i];
-      j++;
-      totalW += w[i];
+/** `TreeWorkspace.collectInBag`, a closure over the workspace's arrays like the split kernels. */
+function inBagCollector(
+  data: SplitData,
+  idx: Uint32Array,
+  counts: Uint32Array,
+): () => { nIn: number; totalW: number } {
+  const { y, w, ny, nc, cw, nRows } = data;
+  return () => {
+    let nIn = 0;
+    let totalW = 0;
+    for (let i = 0; i < nRows; i++) {
+      const wi = counts[i] * cw[y[i]];
+      w[i] = wi;
+      if (wi !== 0) {
+        idx[nIn] = i;
+        ny[nIn] = y[i];
+        nc[nIn] = counts[i];
+        nIn++;
+        totalW += wi;
+      }
     }
-  }
-  const data: SplitData = {
-    bins: binned.bins,
-    nRows,
-    nFeatures: binned.nFeatures,
-    nBins: binned.nBins,
-    y,
-    w,
-    ny,
-    nc,
-    cw: classWeight,
-    K,
-    criterion: job.criterion,
-    minSamplesLeaf: job.grow.minSamplesLeaf,
-    minWeightLeaf: job.minWeightFractionLeaf * totalW,
+    return { nIn, totalW };
   };
-  const tree = growTree(data, idx, { ...job.grow, minWeightLeaf: data.minWeightLeaf }, rng, space.scratch);
+}
+
+export function buildTree(job: TreeJob, seed: number, ws?: TreeWorkspace): TreeArrays {
+  const { binned, y } = job;
+  const nRows = binned.nRows;
+  const space = ws !== undefined && ws.job === job ? ws : new TreeWorkspace(job);
+  const { data, kernels } = space;
+  const rng = new Random(seed);
+  if (job.bootstrap) {
+    const counts = bootstrapCounts(rng, nRows, job.maxSamples, space.counts);
+    space.cw.set(job.balancedSubsample ? balancedWeights(y, counts, job.K) : job.classWeight);
+  } else {
+    space.counts.fill(1);
+    space.cw.set(job.classWeight);
+  }
+  const { nIn, totalW } = space.collectInBag();
+  data.minWeightLeaf = job.minWeightFractionLeaf * totalW;
+  const tree = growTree(data, kernels, nIn, { ...job.grow, minWeightLeaf: data.minWeightLeaf }, rng);
   return toTreeArrays(tree, binned);
 }
 

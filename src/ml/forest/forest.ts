@@ -3,7 +3,6 @@
  * scheduling), build the trees on a worker pool, assemble them in tree order, then score OOB by
  * replaying each tree's bootstrap from its seed.
  */
-import { availableParallelism } from 'node:os';
 import type { FeatureMatrix, FitOptions } from '../classifier';
 import { deriveSeeds } from '../random';
 import { fitBins } from './binning';
@@ -42,23 +41,17 @@ export interface PreparedForestFit {
 
 /**
  * Starts the tree workers for a fit with these hyperparameters before its data exists, so that
- * booting them, and warming up their kernels (warm-up.ts), overlaps whatever the caller does first
- * (the pipeline fits its transformers). Workers warm up on the cores the calling thread leaves free;
- * invalid hyperparameters start nothing here and are reported by `fit`.
+ * booting them overlaps whatever the caller does first (the pipeline fits its transformers).
+ * Invalid hyperparameters start nothing here and are reported by `fit`.
+ *
+ * The workers do not warm up their kernels on synthetic trees meanwhile (they once did): a worker's
+ * split kernels are specialised to the arrays of the first job they are built for
+ * (`createSplitKernels`), so a warm-up job would leave the real one with generic, slower code.
  */
 export function prepareForestFit(rawParams: Record<string, unknown>): PreparedForestFit {
   const workers = plannedWorkers(rawParams);
   const pool =
-    workers === null
-      ? null
-      : WorkerPool.start(
-          workerEntry(__dirname, __filename, 'tree-worker'),
-          workers,
-          // As many as there are cores left over while this thread fits the transformers and bins
-          // the data: a worker warming up on a core of its own costs nothing, while one more would
-          // take its core from this thread.
-          Math.max(0, Math.min(workers, availableParallelism() - 1)),
-        );
+    workers === null ? null : WorkerPool.start(workerEntry(__dirname, __filename, 'tree-worker'), workers);
   let used = false;
   return {
     async fit(X, y, options) {

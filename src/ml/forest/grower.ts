@@ -9,10 +9,8 @@ import {
   FEATURE_CONSTANT,
   type SplitCandidate,
   type SplitData,
-  SplitScratch,
-  evaluateFeature,
+  type SplitKernels,
   newCandidate,
-  partition,
 } from './splitter';
 
 export interface GrowParams {
@@ -116,23 +114,24 @@ interface Pending {
 }
 
 /**
- * Grows a tree over the in-bag rows `idx` (reordered in place, with d.ny / d.nc aligned to it).
- * `rng` draws the feature subsets.
+ * Grows a tree over the in-bag rows at positions [0, nIn) of the kernels' index array (reordered in
+ * place, with d.ny / d.nc aligned to it). `rng` draws the feature subsets.
  */
 export function growTree(
   d: SplitData,
-  idx: Uint32Array,
+  kernels: SplitKernels,
+  nIn: number,
   params: GrowParams,
   rng: Random,
-  scratch: SplitScratch = new SplitScratch(d.nRows, d.K),
 ): TrainTree {
+  const scratch = kernels.scratch;
   const K = d.K;
   const tree = new TrainTree(K, d.nFeatures);
   const features = new Int32Array(d.nFeatures);
   for (let f = 0; f < d.nFeatures; f++) features[f] = f;
 
   const root = tree.addNode();
-  sumClasses(d, 0, idx.length, tree.totals, root * K);
+  sumClasses(d, 0, nIn, tree.totals, root * K);
   const rootW = impurity(d.criterion, tree.totals, 0, K).W;
 
   /** Finds the node's split, or null when it must be a leaf. */
@@ -184,7 +183,7 @@ export function growTree(
       }
       fj += nFound;
       const f = features[fj];
-      if (evaluateFeature(d, scratch, idx, start, end, f, best, tree.totals, node * K) === FEATURE_CONSTANT) {
+      if (kernels.evaluateFeature(start, end, f, best, tree.totals, node * K) === FEATURE_CONSTANT) {
         swap(fj, nTotalConstants);
         nFound++;
         nTotalConstants++;
@@ -210,20 +209,7 @@ export function growTree(
   /** Applies a found split: partitions, creates both children, records the importance. */
   const applySplit = (p: Pending): { left: Pending; right: Pending } | null => {
     const s = p.split as SplitCandidate;
-    const mid = partition(
-      d.bins,
-      d.nRows,
-      idx,
-      d.ny,
-      d.nc,
-      p.start,
-      p.end,
-      s.feature,
-      s.bin,
-      s.missingLeft,
-      scratch,
-      d.cw,
-    );
+    const mid = kernels.partition(p.start, p.end, s.feature, s.bin, s.missingLeft);
     const { W, imp } = impurity(d.criterion, tree.totals, p.node * K, K);
     const l = tree.addNode();
     const r = tree.addNode();
@@ -250,10 +236,10 @@ export function growTree(
     };
   };
 
-  if (params.maxLeafNodes > 0) growBestFirst(root, idx.length, findSplit, applySplit, params.maxLeafNodes);
+  if (params.maxLeafNodes > 0) growBestFirst(root, nIn, findSplit, applySplit, params.maxLeafNodes);
   else {
     const stack: Pending[] = [
-      { node: root, start: 0, end: idx.length, depth: 0, split: null, gain: 0, constants: NONE },
+      { node: root, start: 0, end: nIn, depth: 0, split: null, gain: 0, constants: NONE },
     ];
     while (stack.length > 0) {
       const top = stack.pop() as Pending;

@@ -10,50 +10,51 @@ import { MISSING_BIN } from './binning';
 export const HIST_BINS = MISSING_BIN + 1;
 
 /**
- * Fast kernel: accumulates node samples idx[start, end) of one feature column into zeroed buffers;
- * ny / nc are the class and bootstrap count of each index position.
+ * Accumulates node samples idx[start, end) of the feature column starting at `base` into the
+ * zeroed `hist` / `binCount`; ny / nc are the class and bootstrap count of each index position.
+ * `nBins` is the feature's number of non-missing bins: bins at or above it are never used.
  */
-export function buildHistogram(
+export type HistogramKernel = (base: number, start: number, end: number, nBins: number) => void;
+
+/**
+ * The histogram kernel over fixed arrays. The arrays are captured as constants of the returned
+ * closure rather than passed on each call; see `createSplitKernels` (splitter.ts) for why.
+ */
+export function createHistogramKernel(
   bins: Uint8Array,
-  base: number,
   idx: Uint32Array,
-  start: number,
-  end: number,
   ny: Uint16Array,
   nc: Int32Array,
   K: number,
   hist: Int32Array,
   binCount: Int32Array,
-  /** The feature's number of non-missing bins, when known: bins at or above it are never used. */
-  nBins: number = MISSING_BIN,
-): void {
+): HistogramKernel {
   // Two interleaved count arrays for the bins: consecutive samples mostly share a bin (zeros of
   // tf-idf, categories), and one counter would make every increment wait for the previous one.
-  const c2 = secondCount;
-  let j = start;
-  for (; j + 1 < end; j += 2) {
-    const b = bins[base + idx[j]];
-    const b2 = bins[base + idx[j + 1]];
-    hist[b * K + ny[j]] += nc[j];
-    binCount[b]++;
-    hist[b2 * K + ny[j + 1]] += nc[j + 1];
-    c2[b2]++;
-  }
-  if (j < end) {
-    const b = bins[base + idx[j]];
-    hist[b * K + ny[j]] += nc[j];
-    binCount[b]++;
-  }
-  for (let b = 0; b < nBins; b++) {
-    binCount[b] += c2[b];
-    c2[b] = 0;
-  }
-  binCount[MISSING_BIN] += c2[MISSING_BIN];
-  c2[MISSING_BIN] = 0;
+  const c2 = new Int32Array(HIST_BINS);
+  return (base, start, end, nBins) => {
+    let j = start;
+    for (; j + 1 < end; j += 2) {
+      const b = bins[base + idx[j]];
+      const b2 = bins[base + idx[j + 1]];
+      hist[b * K + ny[j]] += nc[j];
+      binCount[b]++;
+      hist[b2 * K + ny[j + 1]] += nc[j + 1];
+      c2[b2]++;
+    }
+    if (j < end) {
+      const b = bins[base + idx[j]];
+      hist[b * K + ny[j]] += nc[j];
+      binCount[b]++;
+    }
+    for (let b = 0; b < nBins; b++) {
+      binCount[b] += c2[b];
+      c2[b] = 0;
+    }
+    binCount[MISSING_BIN] += c2[MISSING_BIN];
+    c2[MISSING_BIN] = 0;
+  };
 }
-
-/** The second counter's scratch: all zeros between calls (each worker thread has its own module). */
-const secondCount = new Int32Array(HIST_BINS);
 
 /**
  * Histogram subtraction: the larger child's histogram is the parent's minus the smaller child's,

@@ -51,14 +51,11 @@ export class WorkerPool {
     this.workers = workers;
   }
 
-  /**
-   * Starts `size` workers. The first `warmUp` of them get `workerData.warmUp = true`: a worker
-   * that supports it uses the time until its first message to get its code optimised.
-   */
-  static start(entry: WorkerEntry, size: number, warmUp = 0): WorkerPool {
+  /** Starts `size` workers. */
+  static start(entry: WorkerEntry, size: number): WorkerPool {
     const workers = Array.from(
       { length: Math.max(1, size) },
-      (_, i) => new Worker(entry.source, { eval: entry.evalCode, workerData: { warmUp: i < warmUp } }),
+      () => new Worker(entry.source, { eval: entry.evalCode }),
     );
     return new WorkerPool(workers);
   }

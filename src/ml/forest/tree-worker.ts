@@ -2,12 +2,11 @@
  * Worker thread entry: receives the shared binned data once ('init'), then builds the trees it is
  * asked for, by seed, and sends each back (copied; see the note at postMessage).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { type TreeJob, TreeWorkspace, buildTree } from './build-tree';
 import { oobLeaves } from './oob';
 import type { TreeArrays } from './predictor';
 import type { ToWorker } from './pool';
-import { warmUp } from './warm-up';
 
 export interface TreeTask {
   seed: number;
@@ -23,13 +22,11 @@ const port = parentPort;
 if (port === null) throw new Error('tree-worker must run as a worker thread');
 let job: TreeJob | null = null;
 let workspace: TreeWorkspace | null = null;
-/** Bounds the warm-up when the real work is late (or never comes): enough trees to optimise. */
-const MAX_WARM_UP_TREES = 40;
 
 port.on('message', (msg: ToWorker) => {
   if (msg.kind === 'init') {
     job = msg.data as TreeJob;
-    workspace = new TreeWorkspace(job.binned.nRows, job.K);
+    workspace = new TreeWorkspace(job);
     return;
   }
   try {
@@ -46,8 +43,3 @@ port.on('message', (msg: ToWorker) => {
     port.postMessage({ id: msg.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }
 });
-
-if ((workerData as { warmUp?: boolean } | null)?.warmUp === true) {
-  // Until the first message: after it, the job's own trees are the better warm-up.
-  void warmUp(() => job !== null, MAX_WARM_UP_TREES);
-}

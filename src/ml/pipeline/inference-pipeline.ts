@@ -95,7 +95,7 @@ export async function fitInferencePipeline(
         throw new Error(`feature column "${c}" row ${i + 1}: non-finite number ${v[i]}`);
     }
   }
-  // The engine's workers (if it has any) boot and warm up while this thread fits the transformers.
+  // The engine's workers (if it has any) boot while this thread fits the transformers.
   const prepared = engine.prepare?.(params) ?? null;
   try {
     const { transformer: processor, X } = FittedColumnTransformer.fitTransform(table, referenceTracks(spec));

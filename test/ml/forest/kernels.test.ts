@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { MISSING_BIN, binValue, fitBins, findThresholds } from '../../../src/ml/forest/binning';
 import {
   HIST_BINS,
-  buildHistogram,
   buildHistogramNaive,
+  createHistogramKernel,
   subtractHistogram,
 } from '../../../src/ml/forest/histogram';
 import {
@@ -13,9 +13,8 @@ import {
   type SplitData,
   SplitScratch,
   bestSplitNaive,
-  evaluateFeature,
+  createSplitKernels,
   newCandidate,
-  partition,
 } from '../../../src/ml/forest/splitter';
 import { Random, nextIndex } from '../../../src/ml/random';
 
@@ -103,7 +102,15 @@ void describe('histogram kernel', () => {
       const col = d.bins.subarray(f * d.nRows, (f + 1) * d.nRows);
       const parent = new Int32Array(HIST_BINS * K);
       const parentCount = new Int32Array(HIST_BINS);
-      buildHistogram(d.bins, f * d.nRows, idx, 0, idx.length, d.ny, d.nc, K, parent, parentCount);
+      createHistogramKernel(
+        d.bins,
+        idx,
+        d.ny,
+        d.nc,
+        K,
+        parent,
+        parentCount,
+      )(f * d.nRows, 0, idx.length, MISSING_BIN);
       const naive = buildHistogramNaive(col, [...idx], d.y, rowCounts(d), K);
       for (let b = 0; b < HIST_BINS; b++) {
         assert.equal(parentCount[b], naive.count[b]);
@@ -112,30 +119,34 @@ void describe('histogram kernel', () => {
       // Told the feature's bin count, it touches only those bins and the missing one: same result.
       const bounded = new Int32Array(HIST_BINS * K);
       const boundedCount = new Int32Array(HIST_BINS);
-      buildHistogram(
+      createHistogramKernel(
         d.bins,
-        f * d.nRows,
         idx,
-        0,
-        idx.length,
         d.ny,
         d.nc,
         K,
         bounded,
         boundedCount,
-        d.nBins[f],
-      );
+      )(f * d.nRows, 0, idx.length, d.nBins[f]);
       assert.deepEqual(bounded, parent);
       assert.deepEqual(boundedCount, parentCount);
       // An odd number of samples exercises the last unpaired one.
       const odd = new Int32Array(HIST_BINS * K);
       const oddCount = new Int32Array(HIST_BINS);
-      buildHistogram(d.bins, f * d.nRows, idx, 1, idx.length, d.ny, d.nc, K, odd, oddCount);
+      createHistogramKernel(
+        d.bins,
+        idx,
+        d.ny,
+        d.nc,
+        K,
+        odd,
+        oddCount,
+      )(f * d.nRows, 1, idx.length, MISSING_BIN);
       const naiveOdd = buildHistogramNaive(col, [...idx.subarray(1)], d.y, rowCounts(d), K);
       for (let b = 0; b < HIST_BINS; b++) assert.equal(oddCount[b], naiveOdd.count[b]);
       const left = new Int32Array(HIST_BINS * K);
       const leftCount = new Int32Array(HIST_BINS);
-      buildHistogram(d.bins, f * d.nRows, idx, 0, half, d.ny, d.nc, K, left, leftCount);
+      createHistogramKernel(d.bins, idx, d.ny, d.nc, K, left, leftCount)(f * d.nRows, 0, half, MISSING_BIN);
       const right = new Int32Array(HIST_BINS * K);
       const rightCount = new Int32Array(HIST_BINS);
       subtractHistogram(parent, parentCount, left, leftCount, right, rightCount);
@@ -157,12 +168,12 @@ void describe('split kernels', () => {
         void it(`finds the naive best split (criterion ${criterion}, ${n} rows, min_samples_leaf ${msl})`, () => {
           const d = randomData(n, n + criterion * 13 + msl, criterion, msl);
           const idx = inBag(d);
-          const scratch = new SplitScratch(d.nRows, d.K);
+          const kernels = createSplitKernels(d, new SplitScratch(d.nRows, d.K), idx);
           for (let f = 0; f < 3; f++) {
             const best = newCandidate();
             const totals = new Float64Array(d.K);
             for (const r of idx) totals[d.y[r]] += d.w[r];
-            evaluateFeature(d, scratch, idx, 0, idx.length, f, best, totals, 0);
+            kernels.evaluateFeature(0, idx.length, f, best, totals, 0);
             const naive = bestSplitNaive(d, [...idx], f);
             if (naive.proxy === -Infinity) {
               assert.equal(best.found, false);
@@ -185,7 +196,7 @@ void describe('split kernels', () => {
       const idx = inBag(d);
       const before = new Map([...idx].map((r, j) => [r, [d.ny[j], d.nc[j]]]));
       const s = new SplitScratch(d.nRows, d.K);
-      const mid = partition(d.bins, d.nRows, idx, d.ny, d.nc, 0, idx.length, 1, 5, missingLeft, s, d.cw);
+      const mid = createSplitKernels(d, s, idx).partition(0, idx.length, 1, 5, missingLeft);
       const sides = [new Array<number>(d.K).fill(0), new Array<number>(d.K).fill(0)];
       idx.forEach((row, j) => (sides[j < mid ? 0 : 1][d.y[row]] += d.w[row]));
       for (let k = 0; k < d.K; k++) {

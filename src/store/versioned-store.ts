@@ -3,9 +3,12 @@
  * - blobs are content-addressed and uploaded only when absent;
  * - a version becomes visible when its manifest is created (create-only, written last), so readers
  *   never see a partial version; a conflict on vN means someone else took N, so we try N+1;
- * - aliases move by compare-and-swap; each alias object carries the sequence number of its move and
- *   every move is also written as its own create-only history object, so history is append-only and
- *   a lost write between the two is repaired from the alias object itself.
+ * - aliases move by compare-and-swap; each alias object carries its sequence number and the move
+ *   that set it. A move first writes the move it is about to replace as a create-only history
+ *   object, then swaps the alias object, so every move is always stored somewhere (the alias
+ *   object, then its history object), history is append-only, and readers add the alias object's
+ *   own move. A move does not write its own history object: the next move does, before replacing
+ *   it (one round trip less per move; a publish writes it beside its uploads).
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -38,7 +41,7 @@ import type {
   PublishResult,
 } from './types';
 
-/** What an alias object holds: the pointer plus the move that set it (for history repair). */
+/** What an alias object holds: the pointer plus the move that set it (its history until replaced). */
 interface AliasDoc {
   version: number;
   seq: number;
@@ -58,6 +61,8 @@ interface PublishState {
   latest: AliasRead | null;
   /** Every version number, as listed. */
   numbers: number[];
+  /** The version `latest` points to (undefined: no `latest`, or its manifest is missing). */
+  latestVersion: ArtifactVersion | undefined;
 }
 /** Blobs up to this size are read into memory and written create-only in one request. */
 const SMALL_BLOB_BYTES = 1024 * 1024;
@@ -88,6 +93,13 @@ export class VersionedArtifactStore implements ArtifactStore {
     // content: read it while the files are hashed and uploaded, off the publish's critical path.
     const state = this.readPublishState(req.name);
     state.catch(() => undefined); // awaited below; an upload error must not leave it unhandled
+    // The move that set the current `latest` goes into the history before `latest` moves on (see
+    // the header); written now, it is off the critical path too. It is that move's own record, so
+    // writing it is right whether or not this publish moves `latest` in the end.
+    const latestRecorded = state.then((s) =>
+      s.latest ? this.recordHistory(req.name, LATEST, s.latest.doc) : undefined,
+    );
+    latestRecorded.catch(() => undefined);
     // Files go up as soon as their hashes are known. Blobs are content-addressed and written
     // create-only, so uploading before we know whether an identical version already exists (a
     // retried step) costs that retry only no-op writes, and a first publish a round trip or two.
@@ -112,7 +124,7 @@ export class VersionedArtifactStore implements ArtifactStore {
     const { earlier, seen: hints } = await this.findReusable(req, digest, state);
     if (earlier) {
       // A retry may follow a publish that died before moving `latest`: finish that (forward only).
-      await this.advanceLatest(earlier, req.producer?.workflowId, hints.latest);
+      await this.advanceLatest(earlier, req.producer?.workflowId, hints.latest, latestRecorded);
       await this.moveExtraAliases(earlier, req);
       return { version: earlier, reused: true };
     }
@@ -125,15 +137,16 @@ export class VersionedArtifactStore implements ArtifactStore {
         json({ version: version.version }),
       );
     }
-    await this.advanceLatest(version, req.producer?.workflowId, hints.latest);
+    await this.advanceLatest(version, req.producer?.workflowId, hints.latest, latestRecorded);
     await this.moveExtraAliases(version, req);
     return { version, reused: false };
   }
 
-  /** The `latest` alias and every version number, read together. */
+  /** The `latest` alias, every version number and the version `latest` points to, read together. */
   private async readPublishState(name: string): Promise<PublishState> {
     const [latest, numbers] = await Promise.all([this.readAlias(name, LATEST), this.versionNumbers(name)]);
-    return { latest: latest ?? null, numbers };
+    const latestVersion = latest ? await this.getVersion(name, latest.doc.version) : undefined;
+    return { latest: latest ?? null, numbers, latestVersion };
   }
 
   /**
@@ -160,10 +173,7 @@ export class VersionedArtifactStore implements ArtifactStore {
       if (v && v.digest === digest) return { earlier: v, seen };
     }
     const latest = seen.latest;
-    if (latest) {
-      const v = await this.getVersion(req.name, latest.doc.version);
-      if (v && v.digest === digest) return { earlier: v, seen };
-    }
+    if (seen.latestVersion?.digest === digest) return { earlier: seen.latestVersion, seen };
     if (p) {
       const floor = latest ? latest.doc.version : -1;
       const unfinished = seen.numbers.filter((n) => n > floor).sort((a, b) => a - b);
@@ -292,6 +302,7 @@ export class VersionedArtifactStore implements ArtifactStore {
     version: ArtifactVersion,
     actor: string | undefined,
     seen: AliasRead | null | undefined,
+    seenRecorded: Promise<void>,
   ): Promise<void> {
     await this.casMove(
       version.name,
@@ -300,6 +311,7 @@ export class VersionedArtifactStore implements ArtifactStore {
       { reason: 'new version', ...(actor ? { actor } : {}) },
       (from) => from === null || from < version.version,
       seen,
+      seenRecorded,
     );
   }
 
@@ -456,6 +468,8 @@ export class VersionedArtifactStore implements ArtifactStore {
     wanted: (from: number | null) => boolean = () => true,
     /** The alias as the caller last read it (null = absent): saves a round trip; a stale one just loses the CAS. */
     seen?: AliasRead | null,
+    /** Settles once `seen`'s move is in the history (the caller wrote it ahead). */
+    seenRecorded?: Promise<void>,
   ): Promise<AliasEvent | undefined> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const current =
@@ -475,17 +489,15 @@ export class VersionedArtifactStore implements ArtifactStore {
         ...(opts.details !== undefined ? { details: opts.details } : {}),
       };
       const doc: AliasDoc = { version: toVersion, seq: (current?.doc.seq ?? 0) + 1, event };
-      const [won] = await Promise.all([
-        current
-          ? this.backend.putIfMatch(keys.alias(name, alias), json(doc), current.etag)
-          : this.backend.putIfAbsent(keys.alias(name, alias), json(doc)),
-        // Repair: the move that set `current` may have died before writing its history object.
-        current ? this.recordHistory(name, alias, current.doc) : undefined,
-      ]);
-      if (won) {
-        await this.recordHistory(name, alias, doc);
-        return event;
+      if (current) {
+        // The move `current` holds leaves the alias object with this swap: into the history first.
+        const recorded = attempt === 0 && seen && seenRecorded ? seenRecorded : undefined;
+        await (recorded ?? this.recordHistory(name, alias, current.doc));
       }
+      const won = current
+        ? await this.backend.putIfMatch(keys.alias(name, alias), json(doc), current.etag)
+        : await this.backend.putIfAbsent(keys.alias(name, alias), json(doc));
+      if (won) return event;
       // Lost the race: re-read; with `expected` set, the next round reports the conflict.
       await sleep(Math.random() * Math.min(20, 1 + attempt));
     }

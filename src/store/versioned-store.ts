@@ -222,25 +222,32 @@ export class VersionedArtifactStore implements ArtifactStore {
 
   private async uploadLargeBlob(artifact: string, file: ArtifactFile, source: string): Promise<void> {
     const key = keys.blob(file.sha256);
-    const hashing = new HashingStream();
+    // The content address must match the bytes stored, even if the source changed since it was
+    // hashed. Where the server checks the body against the sha256 it is given (one S3 PUT), it
+    // refuses such bytes; elsewhere we hash them again while they stream.
+    const serverChecked = this.backend.checksStreamDigest(file.size);
     const fileStream = createReadStream(source, { highWaterMark: 1 << 20 });
-    const body = fileStream.pipe(hashing);
+    const hashing = serverChecked ? null : new HashingStream();
+    const body = hashing ? fileStream.pipe(hashing) : fileStream;
     // A backend that finds the blob already stored drops the body unread: close the file with it.
-    body.once('close', () => fileStream.destroy());
-    // The content address must match the bytes stored, even if the source changed since it was hashed:
-    // we re-hash while streaming, and S3 also checks the sha256 server-side.
+    if (hashing) hashing.once('close', () => fileStream.destroy());
     try {
       await this.backend.putStreamIfAbsent(
         key,
         body,
         () => {
-          const found = hashing.digest();
+          const found = hashing?.digest() ?? file.sha256;
           if (found !== file.sha256) throw this.changedSource(artifact, file, source, found);
         },
         { sha256: file.sha256, size: file.size },
       );
     } catch (err) {
       if (err instanceof StoreError) throw err;
+      if (serverChecked) {
+        // The server refused the bytes, or the upload failed otherwise: say which.
+        const now = await sha256File(source).catch(() => undefined);
+        if (now && now.sha256 !== file.sha256) throw this.changedSource(artifact, file, source, now.sha256);
+      }
       throw new InvalidPublishError(
         artifact,
         `upload of ${file.path} from ${source} failed: ${(err as Error).message}`,

@@ -20,6 +20,7 @@ import {
   type ArtifactStore,
   type Producer,
 } from '../../src/store/index';
+import type { ObjectBackend } from '../../src/store/backends/backend';
 import { keys } from '../../src/store/keys';
 
 export interface StoreFixture {
@@ -28,6 +29,23 @@ export interface StoreFixture {
   tamperBlob(sha256: string, bytes: Buffer): Promise<void>;
   /** Delete one object (key relative to the store root) directly in the backing storage. */
   deleteKey(key: string): Promise<void>;
+  /** The same store, with `hook` awaited at the start of every streamed (large-file) upload. */
+  withStreamHook(hook: () => Promise<void>): ArtifactStore;
+}
+
+/** `backend` with `hook` awaited before each putStreamIfAbsent (for StoreFixture.withStreamHook). */
+export function streamHooked(backend: ObjectBackend, hook: () => Promise<void>): ObjectBackend {
+  return new Proxy(backend, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      if (prop !== 'putStreamIfAbsent') return (value as (...a: unknown[]) => unknown).bind(target);
+      return async (...args: unknown[]) => {
+        await hook();
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 }
 
 export function runStoreContract(name: string, makeStore: () => Promise<StoreFixture>): void {
@@ -352,6 +370,26 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
       assert.deepEqual(await store.getAliases('m'), { latest: 2, prod: 1, reference: 1 });
       await assert.rejects(store.moveAlias('m', 'prod', 7), ArtifactNotFoundError);
       await assert.rejects(store.moveAlias('m', 'v3', 1), InvalidRefError);
+    });
+
+    void it('refuses a large source that changes while it is published, naming it, and stores nothing', async () => {
+      const fx = await makeStore();
+      const size = 2 * 1024 * 1024; // above the size that is read into memory: the file is streamed
+      const [file] = await sources({ 'model.bin': Buffer.alloc(size, 1) });
+      const store = fx.withStreamHook(() => writeFile(file.source, Buffer.alloc(size, 2)));
+      await assert.rejects(store.publish({ name: 'm', type: 'model', files: [file] }), (err: unknown) => {
+        assert.ok(err instanceof InvalidPublishError, String(err));
+        assert.match(err.message, /model\.bin\) changed while it was being published/);
+        assert.equal(isRetryableStoreError(err), false);
+        return true;
+      });
+      await assert.rejects(fx.store.resolve('m:latest'), ArtifactNotFoundError);
+      assert.deepEqual(await fx.store.listVersions('m'), []);
+      // Published again as it now is, it goes through.
+      const { version } = await fx.store.publish({ name: 'm', type: 'model', files: [file] });
+      const dest = freshDir();
+      await fx.store.download(version, dest);
+      assert.ok((await readFile(join(dest, 'model.bin'))).equals(Buffer.alloc(size, 2)));
     });
 
     void it('detects a corrupted blob on download and on readFile, leaving no partial file', async () => {

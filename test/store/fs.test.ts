@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { openStore } from '../../src/store/index';
-import { runStoreContract } from './contract';
+import { FsBackend } from '../../src/store/backends/fs';
+import { VersionedArtifactStore } from '../../src/store/versioned-store';
+import { runStoreContract, streamHooked } from './contract';
 
 const roots: string[] = [];
 after(async () => {
@@ -17,5 +19,6 @@ runStoreContract('filesystem', async () => {
     store: openStore(root),
     tamperBlob: (sha256, bytes) => writeFile(join(root, 'blobs', 'sha256', sha256), bytes),
     deleteKey: (key) => rm(join(root, ...key.split('/')), { force: true }),
+    withStreamHook: (hook) => new VersionedArtifactStore(streamHooked(new FsBackend(root), hook)),
   };
 });

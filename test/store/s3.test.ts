@@ -21,10 +21,11 @@ import {
   openStore,
 } from '../../src/store/index';
 import { S3Backend, createS3Client } from '../../src/store/backends/s3';
+import { VersionedArtifactStore } from '../../src/store/versioned-store';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { type RunningMinio, minioSkipReason, startMinio } from '../support/minio';
-import { runStoreContract } from './contract';
+import { runStoreContract, streamHooked } from './contract';
 
 const skip = minioSkipReason();
 const BUCKET = 'contract';
@@ -56,6 +57,10 @@ if (skip) {
           new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/blobs/sha256/${sha256}`, Body: bytes }),
         );
       },
+      withStreamHook: (hook) =>
+        new VersionedArtifactStore(
+          streamHooked(new S3Backend(createS3Client(m.s3), { bucket: BUCKET, prefix }, m.s3), hook),
+        ),
     };
   });
 

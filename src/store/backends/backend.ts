@@ -42,6 +42,12 @@ export interface ObjectBackend {
     beforeCommit: () => void,
     expected?: ExpectedContent,
   ): Promise<boolean>;
+  /**
+   * True when `putStreamIfAbsent` of a body this size, given `expected`, has the server refuse bytes
+   * whose sha256 is not `expected.sha256` (nothing is then stored): the caller need not hash the
+   * body again while it streams.
+   */
+  checksStreamDigest(size: number): boolean;
   delete(key: string): Promise<void>;
 
   /** Every key starting with `prefix`. */

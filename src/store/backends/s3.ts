@@ -220,6 +220,14 @@ export class S3Backend implements ObjectBackend {
     }
   }
 
+  /**
+   * One PUT is signed with the body's sha256 (`knownSha256`), which the server checks against the
+   * bytes it receives; a multipart upload's parts are checked one by one, never the whole.
+   */
+  checksStreamDigest(size: number): boolean {
+    return size < this.multipartThreshold;
+  }
+
   async putStreamIfAbsent(
     key: string,
     body: Readable,

@@ -2,8 +2,8 @@
  * The storage layout shared by every backend (keys are relative to the store root):
  *   blobs/sha256/<hex>                                        content-addressed file bodies
  *   artifacts/<name>/versions/v<N>.json                       version manifests (the publish point)
- *   artifacts/<name>/aliases/<alias>.json                     alias pointers, moved by compare-and-swap
- *   artifacts/<name>/alias-history/<alias>/<seq>.json         one object per alias move (append-only)
+ *   artifacts/<name>/aliases/<alias>.json                     alias pointer + the move that set it (CAS)
+ *   artifacts/<name>/alias-history/<alias>/<seq>.json         one object per earlier move (append-only)
  *   artifacts/<name>/producers/<producer>/<digest>.json       which version a producer already published
  *   records/<key>.json                                        small JSON records (run lineage)
  */

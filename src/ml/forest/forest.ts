@@ -118,6 +118,8 @@ async function fitOnPool(
       options.onProgress?.({ done: finished, total: p.nEstimators, unit: 'trees' });
     },
   });
+  // The workers are done: let them exit while the model is assembled (dispose awaits the same exit).
+  void pool.close().catch(() => undefined);
   const trees = results.map((r) => r.tree);
 
   const forest = concatTrees(trees, K, X.columns.length, binned.thresholds);

@@ -45,7 +45,7 @@ export interface PoolRun<R> {
 
 export class WorkerPool {
   private readonly workers: Worker[];
-  private closed = false;
+  private closing: Promise<void> | null = null;
 
   private constructor(workers: Worker[]) {
     this.workers = workers;
@@ -68,7 +68,7 @@ export class WorkerPool {
   run<T, R>(shared: unknown, tasks: readonly T[], run: PoolRun<R> = {}): Promise<R[]> {
     return new Promise<R[]>((resolve, reject) => {
       const results = new Array<R>(tasks.length);
-      if (this.closed) {
+      if (this.closing !== null) {
         reject(new Error('worker pool is closed'));
         return;
       }
@@ -137,10 +137,10 @@ export class WorkerPool {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
+  /** Terminates the workers; every call returns the same promise. */
+  close(): Promise<void> {
+    this.closing ??= Promise.all(this.workers.map((w) => w.terminate())).then(() => undefined);
+    return this.closing;
   }
 }
 

@@ -234,12 +234,17 @@ interface WideNodes {
 const LEAF_SIGN = -0x80000000;
 const WIDE_MAX_FEATURES = 0xffff;
 
-function wideNodes(m: ForestArrays): WideNodes {
+/** Throws unless `compileForest` can compile this forest (checked where a model is made). */
+export function checkCompilable(m: ForestArrays): void {
   if (m.nFeatures >= WIDE_MAX_FEATURES) {
     throw new Error(
       `binned prediction supports fewer than ${WIDE_MAX_FEATURES} features, got ${m.nFeatures}`,
     );
   }
+}
+
+function wideNodes(m: ForestArrays): WideNodes {
+  checkCompilable(m);
   const info = new Int32Array(m.feature.length);
   const next = new Int32Array(m.feature.length);
   for (let n = 0; n < info.length; n++) {

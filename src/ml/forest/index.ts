@@ -25,7 +25,7 @@ export const nativeForestEngine: ClassifierEngine = {
     return fitForest(X, y, params, options);
   },
   load(data: ModelData): FittedClassifier {
-    return new NativeForest(fromModelData(data));
+    return new NativeForest(fromModelData(data), true);
   },
   prepare(params: Record<string, unknown>): PreparedFit {
     return prepareForestFit(params);

@@ -9,14 +9,18 @@ export class NativeForest implements FittedClassifier {
   readonly nFeatures: number;
   readonly oobScore?: number;
   /**
-   * The prediction layouts, made by the first prediction (≈ 15 ms for the reference model) rather
-   * than by the fit or the load: they serve prediction only, and a model that is only saved never
-   * needs them.
+   * The prediction layouts (≈ 15 ms to make for the reference model). A loaded model, which is
+   * loaded to predict, makes them at once; a fitted one on its first prediction, so that the fit
+   * does not include work that serves prediction only.
    */
   private compiledForest: CompiledForest | null = null;
 
-  constructor(private readonly model: ForestModel) {
+  constructor(
+    private readonly model: ForestModel,
+    compileNow = false,
+  ) {
     checkCompilable(model.forest);
+    if (compileNow) this.compiledForest = compileForest(model.forest);
     this.nClasses = model.header.n_classes;
     this.nFeatures = model.header.n_features;
     if (model.header.oob_score !== null) this.oobScore = model.header.oob_score;

@@ -7,10 +7,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ObjectBackend } from '../../src/store/backends/backend';
 import { FsBackend } from '../../src/store/backends/fs';
 import { keys } from '../../src/store/keys';
 import { VersionedArtifactStore } from '../../src/store/versioned-store';
+import { interceptBackend } from '../support/intercept-backend';
 
 let root: string;
 
@@ -22,48 +22,38 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-/** A filesystem backend that logs its writes and can fail the next swap of a given key. */
-function loggedBackend(dir: string): {
-  backend: ObjectBackend;
+/**
+ * A filesystem store holding three versions of `m`, whose backend logs its writes and can fail the
+ * next swap of a given key.
+ */
+async function storeWithThreeVersions(name: string): Promise<{
+  store: VersionedArtifactStore;
   writes: string[];
   failNextSwap: (key: string) => void;
-} {
-  const inner = new FsBackend(dir);
+}> {
+  const dir = join(root, name);
   const writes: string[] = [];
   let failing: string | null = null;
-  const backend = new Proxy(inner, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        const key = String(args[0]);
-        if (prop === 'putIfMatch' && key === failing) {
-          failing = null;
-          throw new Error(`simulated failure swapping ${key}`);
-        }
-        if (typeof prop === 'string' && prop.startsWith('put')) writes.push(`${prop} ${key}`);
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
+  const backend = interceptBackend(new FsBackend(join(dir, 'store')), (method, key) => {
+    if (method === 'putIfMatch' && key === failing) {
+      failing = null;
+      throw new Error(`simulated failure swapping ${String(key)}`);
+    }
+    if (method.startsWith('put')) writes.push(`${method} ${String(key)}`);
   });
-  return { backend, writes, failNextSwap: (key) => (failing = key) };
-}
-
-async function publishThree(store: VersionedArtifactStore, dir: string): Promise<void> {
+  const store = new VersionedArtifactStore(backend);
   await mkdir(dir, { recursive: true });
   for (let i = 0; i < 3; i++) {
     const source = join(dir, `m${i}.bin`);
     await writeFile(source, `model ${i}`);
     await store.publish({ name: 'm', type: 'model', files: [{ path: 'm.bin', source }] });
   }
+  return { store, writes, failNextSwap: (key) => (failing = key) };
 }
 
 void describe('alias history', () => {
   void it('writes the replaced move into the history before it swaps the alias object', async () => {
-    const dir = join(root, 'order');
-    const { backend, writes } = loggedBackend(join(dir, 'store'));
-    const store = new VersionedArtifactStore(backend);
-    await publishThree(store, dir);
+    const { store, writes } = await storeWithThreeVersions('order');
     await store.moveAlias('m', 'prod', 0, { reason: 'first' });
     await store.moveAlias('m', 'prod', 2, { reason: 'second' });
     await store.moveAlias('m', 'prod', 1, { reason: 'rollback' });
@@ -103,10 +93,7 @@ void describe('alias history', () => {
   });
 
   void it('loses no move and writes none twice when a swap fails after the history write', async () => {
-    const dir = join(root, 'failure');
-    const { backend, failNextSwap } = loggedBackend(join(dir, 'store'));
-    const store = new VersionedArtifactStore(backend);
-    await publishThree(store, dir);
+    const { store, failNextSwap } = await storeWithThreeVersions('failure');
     await store.moveAlias('m', 'prod', 0, { reason: 'first' });
     failNextSwap(keys.alias('m', 'prod'));
     await assert.rejects(store.moveAlias('m', 'prod', 2, { reason: 'failed' }), /simulated failure/);

@@ -22,6 +22,7 @@ import {
 } from '../../src/store/index';
 import type { ObjectBackend } from '../../src/store/backends/backend';
 import { keys } from '../../src/store/keys';
+import { interceptBackend } from '../support/intercept-backend';
 
 export interface StoreFixture {
   store: ArtifactStore;
@@ -35,17 +36,7 @@ export interface StoreFixture {
 
 /** `backend` with `hook` awaited before each putStreamIfAbsent (for StoreFixture.withStreamHook). */
 export function streamHooked(backend: ObjectBackend, hook: () => Promise<void>): ObjectBackend {
-  return new Proxy(backend, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      if (prop !== 'putStreamIfAbsent') return (value as (...a: unknown[]) => unknown).bind(target);
-      return async (...args: unknown[]) => {
-        await hook();
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
+  return interceptBackend(backend, (method) => (method === 'putStreamIfAbsent' ? hook() : undefined));
 }
 
 export function runStoreContract(name: string, makeStore: () => Promise<StoreFixture>): void {

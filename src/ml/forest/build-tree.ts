@@ -50,10 +50,9 @@ export class TreeWorkspace {
   readonly data: SplitData;
   readonly kernels: SplitKernels;
   /**
-   * Sets the per-row weights (count × class weight) from `counts` and `cw`, puts the in-bag rows
-   * (weight ≠ 0: rows with zero weight are left out entirely, as sklearn does) at the first
-   * positions of the kernels' index array with their class and count, and returns their number and
-   * total weight.
+   * Puts the in-bag rows (weight = count × class weight ≠ 0: rows with zero weight are left out
+   * entirely, as sklearn does) at the first positions of the kernels' index array with their class
+   * and count, and returns their number and total weight.
    */
   readonly collectInBag: () => { nIn: number; totalW: number };
   constructor(readonly job: TreeJob) {
@@ -67,7 +66,6 @@ export class TreeWorkspace {
       nFeatures: binned.nFeatures,
       nBins: binned.nBins,
       y: job.y,
-      w: new Float64Array(nRows),
       ny: new Uint16Array(nRows),
       nc: new Int32Array(nRows),
       cw: this.cw,
@@ -87,13 +85,12 @@ function inBagCollector(
   idx: Uint32Array,
   counts: Uint32Array,
 ): () => { nIn: number; totalW: number } {
-  const { y, w, ny, nc, cw, nRows } = data;
+  const { y, ny, nc, cw, nRows } = data;
   return () => {
     let nIn = 0;
     let totalW = 0;
     for (let i = 0; i < nRows; i++) {
       const wi = counts[i] * cw[y[i]];
-      w[i] = wi;
       if (wi !== 0) {
         idx[nIn] = i;
         ny[nIn] = y[i];

@@ -31,8 +31,6 @@ export interface SplitData {
   /** Non-missing bins per feature. */
   nBins: Uint16Array;
   y: Int32Array;
-  /** Per-row sample weight for this tree (bootstrap count × class weight). */
-  w: Float64Array;
   /**
    * Class and count of the sample at each position of the index array, moved along with it by
    * `partition`, so the kernels read them sequentially instead of gathering by row id.
@@ -640,10 +638,12 @@ export function createSplitKernels(d: SplitData, s: SplitScratch, idx: Uint32Arr
 
 /**
  * Naive oracle for tests: tries every threshold and missing direction by recomputing the children's
- * class vectors from scratch. Returns the best proxy over the given feature (or -Infinity).
+ * class vectors from scratch, `w[row]` being each row's sample weight (bootstrap count × class
+ * weight). Returns the best proxy over the given feature (or -Infinity).
  */
 export function bestSplitNaive(
   d: SplitData,
+  w: ArrayLike<number>,
   rows: readonly number[],
   f: number,
 ): { proxy: number; bin: number; missingLeft: boolean } {
@@ -661,10 +661,10 @@ export function bestSplitNaive(
         const bin = binsOf[j];
         const goesLeft = bin === MISSING_BIN ? missingLeft : bin <= b;
         if (goesLeft) {
-          L[d.y[r]] += d.w[r];
+          L[d.y[r]] += w[r];
           nL++;
         } else {
-          R[d.y[r]] += d.w[r];
+          R[d.y[r]] += w[r];
           nR++;
         }
       });

@@ -20,18 +20,18 @@ export interface TreeResult {
 
 const port = parentPort;
 if (port === null) throw new Error('tree-worker must run as a worker thread');
-let job: TreeJob | null = null;
+/** The job's buffers and kernels; its `job` is the one 'init' sent. */
 let workspace: TreeWorkspace | null = null;
 
 port.on('message', (msg: ToWorker) => {
   if (msg.kind === 'init') {
-    job = msg.data as TreeJob;
-    workspace = new TreeWorkspace(job);
+    workspace = new TreeWorkspace(msg.data as TreeJob);
     return;
   }
   try {
-    if (job === null) throw new Error('task before init');
-    const ws = workspace as TreeWorkspace;
+    if (workspace === null) throw new Error('task before init');
+    const ws = workspace;
+    const job = ws.job;
     const tree = buildTree(job, (msg.task as TreeTask).seed, ws);
     const result: TreeResult = { tree, oobLeaves: job.oob ? oobLeaves(tree, job.binned, ws.counts) : null };
     // Copied, not transferred. Transferring detaches the worker's buffers, and the first detached

@@ -18,8 +18,11 @@ import {
 } from '../../../src/ml/forest/splitter';
 import { Random, nextIndex } from '../../../src/ml/random';
 
+/** Split data plus each row's sample weight (bootstrap count × class weight), for the oracles. */
+type WeightedData = SplitData & { w: Float64Array };
+
 /** Random binned data with few distinct values, some missing, and fractional weights. */
-function randomData(nRows: number, seed: number, criterion: number, minSamplesLeaf = 1): SplitData {
+function randomData(nRows: number, seed: number, criterion: number, minSamplesLeaf = 1): WeightedData {
   const rng = new Random(seed);
   const K = 4;
   const columns = [0, 1, 2].map((f) =>
@@ -51,11 +54,11 @@ function randomData(nRows: number, seed: number, criterion: number, minSamplesLe
 }
 
 /** Bootstrap count per row, recovered from the row weights. */
-function rowCounts(d: SplitData): number[] {
+function rowCounts(d: WeightedData): number[] {
   return Array.from(d.w, (w, i) => Math.round(w / d.cw[d.y[i]]));
 }
 
-function inBag(d: SplitData): Uint32Array {
+function inBag(d: WeightedData): Uint32Array {
   return Uint32Array.from([...Array(d.nRows).keys()].filter((i) => d.w[i] > 0));
 }
 
@@ -174,7 +177,7 @@ void describe('split kernels', () => {
             const totals = new Float64Array(d.K);
             for (const r of idx) totals[d.y[r]] += d.w[r];
             kernels.evaluateFeature(0, idx.length, f, best, totals, 0);
-            const naive = bestSplitNaive(d, [...idx], f);
+            const naive = bestSplitNaive(d, d.w, [...idx], f);
             if (naive.proxy === -Infinity) {
               assert.equal(best.found, false);
               continue;

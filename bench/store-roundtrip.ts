@@ -8,6 +8,9 @@
  *
  * Each round uses a fresh store (fresh folder / fresh key prefix), so every blob is really uploaded.
  * The S3 stores share one client, as a worker's activities do (its connections stay open).
+ * The S3 store packs a version's small files into one object (src/store/packs.ts); the filesystem
+ * store keeps a file per blob. A third store, the filesystem store with packs, shows what packing
+ * alone is worth there.
  * Rounds alternate between the two stores, so that a noisy moment on the machine hits both, and the
  * first rounds are not counted: MinIO takes a few rounds to reach its steady speed.
  */
@@ -16,7 +19,8 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openStore, type ArtifactStore, type PublishFile } from '../src/store/index';
+import { type ArtifactStore, type PublishFile } from '../src/store/index';
+import { FsBackend } from '../src/store/backends/fs';
 import { S3Backend, createS3Client, parseS3Uri } from '../src/store/backends/s3';
 import { VersionedArtifactStore } from '../src/store/versioned-store';
 import { startMinio } from '../test/support/minio';
@@ -54,13 +58,21 @@ async function main(): Promise<void> {
 
     const s3Client = createS3Client(minio.s3);
     const fs: Timing[] = [];
+    const fsPacked: Timing[] = [];
     const s3: Timing[] = [];
     for (let i = -warmup; i < repeat; i++) {
       const round = i + warmup;
       const fsTime = await roundTrip(
-        openStore(join(work, `fs-store-${round}`)),
+        new VersionedArtifactStore(new FsBackend(join(work, `fs-store-${round}`))),
         files,
         join(work, `out-fs-${round}`),
+      );
+      const fsPackedTime = await roundTrip(
+        new VersionedArtifactStore(new FsBackend(join(work, `fs-packed-store-${round}`)), {
+          packSmallFiles: true,
+        }),
+        files,
+        join(work, `out-fs-packed-${round}`),
       );
       const s3Time = await roundTrip(
         new VersionedArtifactStore(
@@ -71,6 +83,7 @@ async function main(): Promise<void> {
       );
       if (i >= 0) {
         fs.push(fsTime);
+        fsPacked.push(fsPackedTime);
         s3.push(s3Time);
       }
     }
@@ -80,12 +93,16 @@ async function main(): Promise<void> {
     const fsMedian = medianTiming(fs);
     const s3Median = medianTiming(s3);
     console.log(row('filesystem', fsMedian));
+    const fsPackedMedian = medianTiming(fsPacked);
+    console.log(row('fs, packed', fsPackedMedian));
     console.log(row('s3 (MinIO)', s3Median));
     const ratio = (s3Median.store + s3Median.load) / (fsMedian.store + fsMedian.load);
     const pairRatios = s3.map((t, i) => (t.store + t.load) / (fs[i].store + fs[i].load));
     console.log(
       `ratio s3/fs: ${ratio.toFixed(2)}× (target ≤ 2×) ${ratio <= 2 ? 'OK' : 'ABOVE TARGET'}; median of per-round ratios ${median(pairRatios).toFixed(2)}×`,
     );
+    const packedRatio = (s3Median.store + s3Median.load) / (fsPackedMedian.store + fsPackedMedian.load);
+    console.log(`ratio s3/(fs, packed): ${packedRatio.toFixed(2)}×`);
   } finally {
     await minio.close();
     await rm(work, { recursive: true, force: true });

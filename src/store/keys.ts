@@ -1,6 +1,7 @@
 /**
  * The storage layout shared by every backend (keys are relative to the store root):
- *   blobs/sha256/<hex>                                        content-addressed file bodies
+ *   blobs/sha256/<hex>                                        content-addressed file bodies, and packs of
+ *                                                             several small files (src/store/packs.ts)
  *   artifacts/<name>/versions/v<N>.json                       version manifests (the publish point)
  *   artifacts/<name>/aliases/<alias>.json                     alias pointer + the move that set it (CAS)
  *   artifacts/<name>/alias-history/<alias>/<seq>.json         one object per earlier move (append-only)

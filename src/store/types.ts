@@ -17,6 +17,12 @@ export interface ArtifactFile {
   path: string;
   size: number;
   sha256: string;
+  /**
+   * Set when the file's bytes live inside a pack (several small files in one blob, see
+   * src/store/packs.ts): the pack's sha256 and where the file starts in it. Absent: the blob is
+   * the file's own sha256.
+   */
+  pack?: { sha256: string; offset: number };
 }
 
 export interface ArtifactVersion {

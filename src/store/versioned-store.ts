@@ -12,8 +12,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import { userInfo } from 'node:os';
 import type { ObjectBackend } from './backends/backend';
@@ -28,6 +29,7 @@ import {
   StoreError,
 } from './errors';
 import { checkArtifactPath, keys, seqFromKey, versionFromKey } from './keys';
+import { blobOf, buildPacks, fileBytes, type SmallFile } from './packs';
 import { LATEST, checkAlias, checkName, formatRef, parseRef } from './refs';
 import type {
   AliasEvent,
@@ -68,11 +70,27 @@ interface PublishState {
 const SMALL_BLOB_BYTES = 1024 * 1024;
 const MAX_CAS_ATTEMPTS = 200;
 
+export interface VersionedStoreOptions {
+  /** Pack a version's small files into one blob (src/store/packs.ts). Default: what the backend prefers. */
+  packSmallFiles?: boolean;
+}
+
+/** Where one file of a version is written by a download. */
+interface DownloadTarget {
+  file: ArtifactFile;
+  dest: string;
+}
+
 export class VersionedArtifactStore implements ArtifactStore {
   readonly uri: string;
+  private readonly packSmallFiles: boolean;
 
-  constructor(private readonly backend: ObjectBackend) {
+  constructor(
+    private readonly backend: ObjectBackend,
+    options: VersionedStoreOptions = {},
+  ) {
     this.uri = backend.uri;
+    this.packSmallFiles = options.packSmallFiles ?? backend.prefersPacks;
   }
 
   // ---------------------------------------------------------------- publish
@@ -116,7 +134,7 @@ export class VersionedArtifactStore implements ArtifactStore {
       this.uploadLargeBlob(req.name, file, large[i].source),
     );
     largeUploads.catch(() => undefined); // awaited below, after the small files
-    const smallFiles = await mapLimit(small, IO_CONCURRENCY, (f) => this.storeSmallBlob(req.name, f));
+    const smallFiles = await this.storeSmallFiles(req.name, small);
     await largeUploads;
     const files = [...largeFiles, ...smallFiles].sort((a, b) => (a.path < b.path ? -1 : 1));
     const digest = versionDigest(files);
@@ -198,17 +216,42 @@ export class VersionedArtifactStore implements ArtifactStore {
     }
   }
 
-  /** A small file: read once, hashed, and one create-only write (no existence check first). */
-  private async storeSmallBlob(artifact: string, f: PublishFile): Promise<ArtifactFile> {
+  /**
+   * Small files are read once and hashed, then written create-only (no existence check first):
+   * each as its own blob, or, where the backend prefers packs, several in one (see packs.ts).
+   */
+  private async storeSmallFiles(artifact: string, small: PublishFile[]): Promise<ArtifactFile[]> {
+    if (!this.packSmallFiles || small.length < 2) {
+      return mapLimit(small, IO_CONCURRENCY, async (f) =>
+        this.storeSmallBlob(await this.readSmallFile(artifact, f)),
+      );
+    }
+    const { packs, loose } = buildPacks(
+      await mapLimit(small, IO_CONCURRENCY, (f) => this.readSmallFile(artifact, f)),
+    );
+    const [packed, single] = await Promise.all([
+      mapLimit(packs, IO_CONCURRENCY, async (p) => {
+        await this.backend.putIfAbsent(keys.blob(p.sha256), p.body, p.sha256);
+        return p.files;
+      }),
+      mapLimit(loose, IO_CONCURRENCY, (f) => this.storeSmallBlob(f)),
+    ]);
+    return [...packed.flat(), ...single];
+  }
+
+  private async readSmallFile(artifact: string, f: PublishFile): Promise<SmallFile> {
     let body: Buffer;
     try {
       body = await readFile(f.source);
     } catch (err) {
       throw unreadable(artifact, f, err);
     }
-    const file: ArtifactFile = { path: f.path, size: body.length, sha256: sha256Hex(body) };
-    await this.backend.putIfAbsent(keys.blob(file.sha256), body, file.sha256);
-    return file;
+    return { path: f.path, body, sha256: sha256Hex(body) };
+  }
+
+  private async storeSmallBlob(f: SmallFile): Promise<ArtifactFile> {
+    await this.backend.putIfAbsent(keys.blob(f.sha256), f.body, f.sha256);
+    return { path: f.path, size: f.body.length, sha256: f.sha256 };
   }
 
   /** A large file's manifest entry, from one streamed pass (it is uploaded by uploadLargeBlob). */
@@ -355,26 +398,75 @@ export class VersionedArtifactStore implements ArtifactStore {
   async download(version: ArtifactVersion, destDir: string): Promise<string> {
     const root = resolve(destDir);
     await mkdir(root, { recursive: true });
-    await mapLimit(version.files, IO_CONCURRENCY, async (file) => {
+    const targets = version.files.map((file): DownloadTarget => {
       checkArtifactPath(file.path, version.ref);
       const dest = join(root, ...file.path.split('/'));
       if (!dest.startsWith(root + sep))
         throw new InvalidRefError(`${version.ref}/${file.path}`, 'path escapes the destination');
-      const stream = await this.backend.openRead(keys.blob(file.sha256));
-      if (!stream) throw this.missingBlob(version, file);
-      await mkdir(dirname(dest), { recursive: true });
-      const tmp = `${dest}.part-${randomUUID()}`;
-      const hashing = new HashingStream();
-      try {
-        await pipeline(stream, hashing, createWriteStream(tmp));
-        const found = hashing.digest();
-        if (found !== file.sha256) throw new DigestMismatchError(version.ref, file.path, file.sha256, found);
-        await rename(tmp, dest);
-      } finally {
-        await rm(tmp, { force: true });
-      }
+      return { file, dest };
     });
+    // One unit of work per blob read: a file of its own, or every file of one pack.
+    const packs = new Map<string, DownloadTarget[]>();
+    const units: Array<() => Promise<void>> = [];
+    for (const t of targets) {
+      if (!t.file.pack) units.push(() => this.downloadBlob(version, t));
+      else if (packs.has(t.file.pack.sha256)) packs.get(t.file.pack.sha256)!.push(t);
+      else packs.set(t.file.pack.sha256, [t]);
+    }
+    for (const [sha256, members] of packs) units.push(() => this.downloadPack(version, sha256, members));
+    await mapLimit(units, IO_CONCURRENCY, (unit) => unit());
     return destDir;
+  }
+
+  private async downloadBlob(version: ArtifactVersion, { file, dest }: DownloadTarget): Promise<void> {
+    const stream = await this.backend.openRead(keys.blob(file.sha256));
+    if (!stream) throw this.missingBlob(version, file);
+    await mkdir(dirname(dest), { recursive: true });
+    const tmp = `${dest}.part-${randomUUID()}`;
+    const hashing = new HashingStream();
+    try {
+      await pipeline(stream, hashing, createWriteStream(tmp));
+      const found = hashing.digest();
+      if (found !== file.sha256) throw new DigestMismatchError(version.ref, file.path, file.sha256, found);
+      await rename(tmp, dest);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /** Reads a pack once and writes each of its files, every one verified against its own sha256. */
+  private async downloadPack(
+    version: ArtifactVersion,
+    packSha256: string,
+    members: DownloadTarget[],
+  ): Promise<void> {
+    const stream = await this.backend.openRead(keys.blob(packSha256));
+    if (!stream) throw this.missingBlob(version, members[0].file);
+    const body = await buffer(stream);
+    const verified = members.map(({ file, dest }) => ({
+      dest,
+      bytes: this.verifiedSlice(version, body, file),
+    }));
+    await Promise.all(
+      verified.map(async ({ dest, bytes }) => {
+        await mkdir(dirname(dest), { recursive: true });
+        const tmp = `${dest}.part-${randomUUID()}`;
+        try {
+          await writeFile(tmp, bytes);
+          await rename(tmp, dest);
+        } finally {
+          await rm(tmp, { force: true });
+        }
+      }),
+    );
+  }
+
+  /** A file's bytes out of the blob that holds them, checked against the file's own digest. */
+  private verifiedSlice(version: ArtifactVersion, blobBody: Buffer, file: ArtifactFile): Buffer {
+    const bytes = fileBytes(blobBody, file);
+    const found = sha256Hex(bytes);
+    if (found !== file.sha256) throw new DigestMismatchError(version.ref, file.path, file.sha256, found);
+    return bytes;
   }
 
   async readFile(version: ArtifactVersion, path: string): Promise<Buffer> {
@@ -385,18 +477,18 @@ export class VersionedArtifactStore implements ArtifactStore {
         this.uri,
         `${version.ref} has no file ${path}`,
       );
-    const blob = await this.backend.get(keys.blob(file.sha256));
+    const blob = await this.backend.get(keys.blob(blobOf(file)));
     if (!blob) throw this.missingBlob(version, file);
-    const found = sha256Hex(blob.body);
-    if (found !== file.sha256) throw new DigestMismatchError(version.ref, file.path, file.sha256, found);
-    return blob.body;
+    return this.verifiedSlice(version, blob.body, file);
   }
 
   private missingBlob(version: ArtifactVersion, file: ArtifactFile): ArtifactNotFoundError {
     return new ArtifactNotFoundError(
       `${version.ref}/${file.path}`,
       this.uri,
-      `blob sha256 ${file.sha256} is missing`,
+      file.pack
+        ? `pack sha256 ${file.pack.sha256}, which holds it, is missing`
+        : `blob sha256 ${file.sha256} is missing`,
     );
   }
 

@@ -1,7 +1,8 @@
 /**
  * The artifact-store contract, run against every backend (fs.test.ts, s3.test.ts). Each test gets a
  * fresh, empty store from `makeStore`. `tamperBlob` rewrites a stored blob behind the store's back,
- * the way disk rot or a bad copy would.
+ * the way disk rot or a bad copy would. Stores that pack small files (src/store/packs.ts) pass the
+ * same tests: they are about what a caller sees, not about the layout.
  */
 import assert from 'node:assert/strict';
 import { readlinkSync } from 'node:fs';
@@ -26,8 +27,8 @@ import { interceptBackend } from '../support/intercept-backend';
 
 export interface StoreFixture {
   store: ArtifactStore;
-  /** Overwrite a stored blob's bytes directly in the backing storage. */
-  tamperBlob(sha256: string, bytes: Buffer): Promise<void>;
+  /** Rewrite a stored blob's bytes (`edit` gets them as stored) directly in the backing storage. */
+  tamperBlob(sha256: string, edit: (stored: Buffer) => Buffer): Promise<void>;
   /** Delete one object (key relative to the store root) directly in the backing storage. */
   deleteKey(key: string): Promise<void>;
   /** The same store, with `hook` awaited at the start of every streamed (large-file) upload. */
@@ -391,7 +392,12 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
         files: await sources({ 'good.txt': 'fine', 'bad.txt': 'original bytes' }),
       });
       const bad = version.files.find((f) => f.path === 'bad.txt')!;
-      await fx.tamperBlob(bad.sha256, Buffer.from('tampered bytes'));
+      // Flip one byte of bad.txt where it is stored: its own blob, or its range of a pack.
+      await fx.tamperBlob(bad.pack?.sha256 ?? bad.sha256, (stored) => {
+        const copy = Buffer.from(stored);
+        copy[bad.pack?.offset ?? 0] ^= 0x20;
+        return copy;
+      });
       const dest = freshDir();
       await assert.rejects(fx.store.download(version, dest), (err: unknown) => {
         assert.ok(err instanceof DigestMismatchError, String(err));

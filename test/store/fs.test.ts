@@ -1,8 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { openStore } from '../../src/store/index';
 import { FsBackend } from '../../src/store/backends/fs';
 import { VersionedArtifactStore } from '../../src/store/versioned-store';
 import { runStoreContract, streamHooked } from './contract';
@@ -12,13 +11,19 @@ after(async () => {
   await Promise.all(roots.map((r) => rm(r, { recursive: true, force: true })));
 });
 
-runStoreContract('filesystem', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'mlpipe-fs-store-'));
-  roots.push(root);
-  return {
-    store: openStore(root),
-    tamperBlob: (sha256, bytes) => writeFile(join(root, 'blobs', 'sha256', sha256), bytes),
-    deleteKey: (key) => rm(join(root, ...key.split('/')), { force: true }),
-    withStreamHook: (hook) => new VersionedArtifactStore(streamHooked(new FsBackend(root), hook)),
-  };
-});
+// Files by default; packed as an object store packs them, so that the pack layout is checked on
+// both backends.
+for (const packSmallFiles of [false, true]) {
+  runStoreContract(packSmallFiles ? 'filesystem, small files packed' : 'filesystem', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'mlpipe-fs-store-'));
+    roots.push(root);
+    const blob = (sha256: string) => join(root, 'blobs', 'sha256', sha256);
+    return {
+      store: new VersionedArtifactStore(new FsBackend(root), { packSmallFiles }),
+      tamperBlob: async (sha256, edit) => writeFile(blob(sha256), edit(await readFile(blob(sha256)))),
+      deleteKey: (key) => rm(join(root, ...key.split('/')), { force: true }),
+      withStreamHook: (hook) =>
+        new VersionedArtifactStore(streamHooked(new FsBackend(root), hook), { packSmallFiles }),
+    };
+  });
+}

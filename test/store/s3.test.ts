@@ -3,7 +3,7 @@
  * endpoint (retryable), and credentials that must never leak into URIs, errors or stored objects.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -52,10 +52,11 @@ if (skip) {
       deleteKey: async (key) => {
         await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${key}` }));
       },
-      tamperBlob: async (sha256, bytes) => {
-        await client.send(
-          new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/blobs/sha256/${sha256}`, Body: bytes }),
-        );
+      tamperBlob: async (sha256, edit) => {
+        const Key = `${prefix}/blobs/sha256/${sha256}`;
+        const stored = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key }));
+        const bytes = edit(Buffer.from(await stored.Body!.transformToByteArray()));
+        await client.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: bytes }));
       },
       withStreamHook: (hook) =>
         new VersionedArtifactStore(
@@ -93,6 +94,58 @@ if (skip) {
       const dest = join(work, 'dl');
       await store.download(version, dest);
       assert.ok((await readFile(join(dest, 'model.bin'))).equals(big));
+    });
+
+    void it("packs a version's small files into one object, and reuses the pack for equal ones", async () => {
+      const store = openStore(`s3://${BUCKET}/packed`, { s3: minio!.s3 });
+      const client = new S3Client(minio!.s3);
+      const blobs = async () =>
+        (
+          (await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'packed/blobs/' })))
+            .Contents ?? []
+        ).map((o) => o.Key!.slice('packed/blobs/sha256/'.length));
+      const dir = join(work, 'export');
+      const small: Record<string, string> = {
+        MLmodel: 'flavors: {}\n',
+        'metrics.json': '{"auc":0.95}',
+        'input_example.json': '{"columns":["a"],"data":[[1]]}',
+        'plots/roc.svg': '<svg/>',
+      };
+      await mkdir(join(dir, 'plots'), { recursive: true });
+      for (const [path, text] of Object.entries(small)) await writeFile(join(dir, path), text);
+      const publish = async (modelBytes: Buffer) => {
+        await writeFile(join(dir, 'model.bin'), modelBytes);
+        return store.publish({
+          name: 'model_export',
+          type: 'model',
+          files: ['model.bin', ...Object.keys(small)].map((path) => ({ path, source: join(dir, path) })),
+        });
+      };
+
+      const first = (await publish(Buffer.alloc(2 * 1024 * 1024, 1))).version;
+      const packed = first.files.filter((f) => f.pack);
+      assert.deepEqual(packed.map((f) => f.path).sort(), Object.keys(small).sort());
+      assert.equal(new Set(packed.map((f) => f.pack!.sha256)).size, 1, 'one pack');
+      assert.equal(
+        first.files.find((f) => f.path === 'model.bin')!.pack,
+        undefined,
+        'large files stay loose',
+      );
+      assert.deepEqual(
+        (await blobs()).sort(),
+        [packed[0].pack!.sha256, first.files.find((f) => f.path === 'model.bin')!.sha256].sort(),
+      );
+
+      const second = (await publish(Buffer.alloc(2 * 1024 * 1024, 2))).version;
+      assert.equal(second.version, 1);
+      assert.equal(second.files.find((f) => f.path === 'metrics.json')!.pack!.sha256, packed[0].pack!.sha256);
+      assert.equal((await blobs()).length, 3, 'the second model file only: the pack is shared');
+
+      const dest = join(work, 'export-back');
+      await store.download(second, dest);
+      for (const [path, text] of Object.entries(small))
+        assert.equal(await readFile(join(dest, path), 'utf8'), text);
+      assert.equal((await store.readFile(second, 'plots/roc.svg')).toString(), '<svg/>');
     });
 
     void it('has the server reject uploaded bytes that do not match their content address', async () => {

@@ -48,6 +48,11 @@ export interface ObjectBackend {
    * body again while it streams.
    */
   checksStreamDigest(size: number): boolean;
+  /**
+   * True where each object costs a request of its own (S3): the store then packs a version's small
+   * files into one object (src/store/packs.ts). False where objects are local files.
+   */
+  readonly prefersPacks: boolean;
   delete(key: string): Promise<void>;
 
   /** Every key starting with `prefix`. */

@@ -106,6 +106,9 @@ export class FsBackend implements ObjectBackend {
     });
   }
 
+  /** A file per blob costs no round trip, and keeps every file readable at its own address. */
+  readonly prefersPacks = false;
+
   /** Nothing checks a file's bytes on their way to disk but the caller. */
   checksStreamDigest(): boolean {
     return false;

@@ -220,6 +220,9 @@ export class S3Backend implements ObjectBackend {
     }
   }
 
+  /** Every object is a request (a round trip, server work, a fee on AWS): small files go up packed. */
+  readonly prefersPacks = true;
+
   /**
    * One PUT is signed with the body's sha256 (`knownSha256`), which the server checks against the
    * bytes it receives; a multipart upload's parts are checked one by one, never the whole.

@@ -107,17 +107,6 @@ export class VersionedArtifactStore implements ArtifactStore {
       seen.add(f.path);
     }
 
-    // What the publish needs to know about the artifact's current state does not depend on the
-    // content: read it while the files are hashed and uploaded, off the publish's critical path.
-    const state = this.readPublishState(req.name);
-    state.catch(() => undefined); // awaited below; an upload error must not leave it unhandled
-    // The move that set the current `latest` goes into the history before `latest` moves on (see
-    // the header); written now, it is off the critical path too. It is that move's own record, so
-    // writing it is right whether or not this publish moves `latest` in the end.
-    const latestRecorded = state.then((s) =>
-      s.latest ? this.recordHistory(req.name, LATEST, s.latest.doc) : undefined,
-    );
-    latestRecorded.catch(() => undefined);
     // Files go up as soon as their hashes are known. Blobs are content-addressed and written
     // create-only, so uploading before we know whether an identical version already exists (a
     // retried step) costs that retry only no-op writes, and a first publish a round trip or two.
@@ -134,6 +123,19 @@ export class VersionedArtifactStore implements ArtifactStore {
       this.uploadLargeBlob(req.name, file, large[i].source),
     );
     largeUploads.catch(() => undefined); // awaited below, after the small files
+    // What the publish needs to know about the artifact's current state does not depend on the
+    // content: read it while the files upload, off the publish's critical path. It is asked for
+    // only once the large uploads are under way: its requests' CPU (the SDK's, on S3) would
+    // otherwise delay the longest upload's start (≈ 6 ms of 35 on MinIO).
+    const state = this.readPublishState(req.name);
+    state.catch(() => undefined); // awaited below; an upload error must not leave it unhandled
+    // The move that set the current `latest` goes into the history before `latest` moves on (see
+    // the header); written now, it is off the critical path too. It is that move's own record, so
+    // writing it is right whether or not this publish moves `latest` in the end.
+    const latestRecorded = state.then((s) =>
+      s.latest ? this.recordHistory(req.name, LATEST, s.latest.doc) : undefined,
+    );
+    latestRecorded.catch(() => undefined);
     const smallFiles = await this.storeSmallFiles(req.name, small);
     await largeUploads;
     const files = [...largeFiles, ...smallFiles].sort((a, b) => (a.path < b.path ? -1 : 1));

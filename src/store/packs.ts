@@ -31,35 +31,31 @@ export interface Pack {
 }
 
 /**
- * Groups small files into packs of at most PACK_MAX_BYTES (a file alone in its group is returned in
- * `loose`: a pack of one is just a blob with extra bookkeeping).
+ * Splits files, in path order, into groups that each make one pack of at most PACK_MAX_BYTES (by
+ * the sizes given). Planned from sizes, so a publish reads one group's files at a time: memory
+ * stays bounded however many small files an artifact has. A group of one is stored as a plain
+ * blob: a pack of one would be a blob with extra bookkeeping.
  */
-export function buildPacks(files: readonly SmallFile[]): { packs: Pack[]; loose: SmallFile[] } {
+export function groupForPacks<T extends { path: string; size: number }>(files: readonly T[]): T[][] {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const groups: SmallFile[][] = [];
-  let group: SmallFile[] = [];
+  const groups: T[][] = [];
+  let group: T[] = [];
   let bytes = 0;
   for (const f of sorted) {
-    if (group.length > 0 && bytes + f.body.length > PACK_MAX_BYTES) {
+    if (group.length > 0 && bytes + f.size > PACK_MAX_BYTES) {
       groups.push(group);
       group = [];
       bytes = 0;
     }
     group.push(f);
-    bytes += f.body.length;
+    bytes += f.size;
   }
   if (group.length > 0) groups.push(group);
-
-  const packs: Pack[] = [];
-  const loose: SmallFile[] = [];
-  for (const g of groups) {
-    if (g.length === 1) loose.push(g[0]);
-    else packs.push(pack(g));
-  }
-  return { packs, loose };
+  return groups;
 }
 
-function pack(group: readonly SmallFile[]): Pack {
+/** One pack of these files, in the order given (groupForPacks gives path order). */
+export function packFiles(group: readonly SmallFile[]): Pack {
   const offsets = new Map<string, number>();
   const bodies: Buffer[] = [];
   let end = 0;

@@ -29,7 +29,7 @@ import {
   StoreError,
 } from './errors';
 import { checkArtifactPath, keys, seqFromKey, versionFromKey } from './keys';
-import { blobOf, buildPacks, fileBytes, type SmallFile } from './packs';
+import { blobOf, fileBytes, groupForPacks, packFiles, type SmallFile } from './packs';
 import { LATEST, checkAlias, checkName, formatRef, parseRef } from './refs';
 import type {
   AliasEvent,
@@ -68,6 +68,8 @@ interface PublishState {
 }
 /** Blobs up to this size are read into memory and written create-only in one request. */
 const SMALL_BLOB_BYTES = 1024 * 1024;
+/** Packs read and uploaded at once: bounds a publish's memory to a few PACK_MAX_BYTES. */
+const PACKS_IN_FLIGHT = 2;
 const MAX_CAS_ATTEMPTS = 200;
 
 export interface VersionedStoreOptions {
@@ -117,7 +119,7 @@ export class VersionedArtifactStore implements ArtifactStore {
       size: await this.sizeOf(req.name, f),
     }));
     const large = sized.filter((x) => x.size > SMALL_BLOB_BYTES).map((x) => x.f);
-    const small = sized.filter((x) => x.size <= SMALL_BLOB_BYTES).map((x) => x.f);
+    const small = sized.filter((x) => x.size <= SMALL_BLOB_BYTES);
     const largeFiles = await mapLimit(large, IO_CONCURRENCY, (f) => this.hashLargeFile(req.name, f));
     const largeUploads = mapLimit(largeFiles, IO_CONCURRENCY, (file, i) =>
       this.uploadLargeBlob(req.name, file, large[i].source),
@@ -222,23 +224,24 @@ export class VersionedArtifactStore implements ArtifactStore {
    * Small files are read once and hashed, then written create-only (no existence check first):
    * each as its own blob, or, where the backend prefers packs, several in one (see packs.ts).
    */
-  private async storeSmallFiles(artifact: string, small: PublishFile[]): Promise<ArtifactFile[]> {
-    if (!this.packSmallFiles || small.length < 2) {
-      return mapLimit(small, IO_CONCURRENCY, async (f) =>
+  private async storeSmallFiles(
+    artifact: string,
+    small: ReadonlyArray<{ f: PublishFile; size: number }>,
+  ): Promise<ArtifactFile[]> {
+    if (!this.packSmallFiles) {
+      return mapLimit(small, IO_CONCURRENCY, async ({ f }) =>
         this.storeSmallBlob(await this.readSmallFile(artifact, f)),
       );
     }
-    const { packs, loose } = buildPacks(
-      await mapLimit(small, IO_CONCURRENCY, (f) => this.readSmallFile(artifact, f)),
-    );
-    const [packed, single] = await Promise.all([
-      mapLimit(packs, IO_CONCURRENCY, async (p) => {
-        await this.backend.putIfAbsent(keys.blob(p.sha256), p.body, p.sha256);
-        return p.files;
-      }),
-      mapLimit(loose, IO_CONCURRENCY, (f) => this.storeSmallBlob(f)),
-    ]);
-    return [...packed.flat(), ...single];
+    const groups = groupForPacks(small.map(({ f, size }) => ({ path: f.path, size, f })));
+    const stored = await mapLimit(groups, PACKS_IN_FLIGHT, async (group) => {
+      const read = await mapLimit(group, IO_CONCURRENCY, ({ f }) => this.readSmallFile(artifact, f));
+      if (read.length === 1) return [await this.storeSmallBlob(read[0])];
+      const pack = packFiles(read);
+      await this.backend.putIfAbsent(keys.blob(pack.sha256), pack.body, pack.sha256);
+      return pack.files;
+    });
+    return stored.flat();
   }
 
   private async readSmallFile(artifact: string, f: PublishFile): Promise<SmallFile> {

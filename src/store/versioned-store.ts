@@ -435,7 +435,7 @@ export class VersionedArtifactStore implements ArtifactStore {
 
   private async downloadBlob(version: ArtifactVersion, { file, dest }: DownloadTarget): Promise<void> {
     const stream = await this.backend.openRead(keys.blob(file.sha256));
-    if (!stream) throw this.missingBlob(version, file);
+    if (!stream) throw this.missingBlob(version, [file]);
     await mkdir(dirname(dest), { recursive: true });
     const tmp = `${dest}.part-${randomUUID()}`;
     const hashing = new HashingStream();
@@ -456,7 +456,11 @@ export class VersionedArtifactStore implements ArtifactStore {
     members: DownloadTarget[],
   ): Promise<void> {
     const stream = await this.backend.openRead(keys.blob(packSha256));
-    if (!stream) throw this.missingBlob(version, members[0].file);
+    if (!stream)
+      throw this.missingBlob(
+        version,
+        members.map((m) => m.file),
+      );
     const body = await buffer(stream);
     const verified = members.map(({ file, dest }) => ({
       dest,
@@ -493,17 +497,20 @@ export class VersionedArtifactStore implements ArtifactStore {
         `${version.ref} has no file ${path}`,
       );
     const blob = await this.backend.get(keys.blob(blobOf(file)));
-    if (!blob) throw this.missingBlob(version, file);
+    if (!blob) throw this.missingBlob(version, [file]);
     return this.verifiedSlice(version, blob.body, file);
   }
 
-  private missingBlob(version: ArtifactVersion, file: ArtifactFile): ArtifactNotFoundError {
+  /** The files whose bytes were in one blob (a file's own, or a pack), now gone. */
+  private missingBlob(version: ArtifactVersion, files: ArtifactFile[]): ArtifactNotFoundError {
+    const [first] = files;
+    const ref = files.length === 1 ? `${version.ref}/${first.path}` : version.ref;
     return new ArtifactNotFoundError(
-      `${version.ref}/${file.path}`,
+      ref,
       this.uri,
-      file.pack
-        ? `pack sha256 ${file.pack.sha256}, which holds it, is missing`
-        : `blob sha256 ${file.sha256} is missing`,
+      first.pack
+        ? `pack sha256 ${first.pack.sha256}, which holds ${files.map((f) => f.path).join(', ')}, is missing`
+        : `blob sha256 ${first.sha256} is missing`,
     );
   }
 

@@ -412,6 +412,28 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreFix
       assert.equal((await fx.store.readFile(version, 'good.txt')).toString(), 'fine');
     });
 
+    void it('names the file and the blob that holds it when that blob is gone', async () => {
+      const fx = await makeStore();
+      const { version } = await fx.store.publish({
+        name: 'gone',
+        type: 't',
+        files: await sources({ 'kept.txt': 'kept', 'lost.txt': 'lost' }),
+      });
+      const lost = version.files.find((f) => f.path === 'lost.txt')!;
+      const blob = lost.pack?.sha256 ?? lost.sha256;
+      await fx.deleteKey(keys.blob(blob));
+      const namesIt = (err: unknown) => {
+        assert.ok(err instanceof ArtifactNotFoundError, String(err));
+        assert.match(err.message, /gone:v0/);
+        assert.match(err.message, /lost\.txt/);
+        assert.ok(err.message.includes(blob), 'names the missing blob');
+        assert.equal(isRetryableStoreError(err), false);
+        return true;
+      };
+      await assert.rejects(fx.store.download(version, freshDir()), namesIt);
+      await assert.rejects(fx.store.readFile(version, 'lost.txt'), namesIt);
+    });
+
     void it('leaves no version behind when a publish fails before its manifest', async () => {
       const { store } = await makeStore();
       const files = await sources({ 'a.txt': 'a' });

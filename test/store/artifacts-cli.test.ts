@@ -12,6 +12,8 @@ import {
   openStore,
   type ArtifactStore,
 } from '../../src/store/index';
+import { FsBackend } from '../../src/store/backends/fs';
+import { VersionedArtifactStore } from '../../src/store/versioned-store';
 
 void describe('mlpipe artifacts', () => {
   let work: string;
@@ -35,12 +37,14 @@ void describe('mlpipe artifacts', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  async function run(...args: string[]): Promise<string> {
+  const run = (...args: string[]) => runOn(store, ...args);
+
+  async function runOn(on: ArtifactStore, ...args: string[]): Promise<string> {
     const lines: string[] = [];
     const program = new Command('mlpipe').exitOverride();
     registerArtifactsCommands(
       program,
-      () => Promise.resolve(store),
+      () => Promise.resolve(on),
       (line) => lines.push(line),
     );
     await program.parseAsync(['node', 'mlpipe', 'artifacts', ...args]);
@@ -64,6 +68,24 @@ void describe('mlpipe artifacts', () => {
     assert.equal(json.ref, 'model_export:v0');
     assert.deepEqual(json.aliases, []);
     await assert.rejects(run('show', 'model_export:prod'), ArtifactNotFoundError);
+  });
+
+  void it('says which files of a version are stored together in a pack', async () => {
+    const packing = new VersionedArtifactStore(new FsBackend(join(work, 'packed-store')), {
+      packSmallFiles: true,
+    });
+    await writeFile(join(work, 'a.json'), '{"a":1}');
+    await writeFile(join(work, 'b.json'), '{"b":2}');
+    await packing.publish({
+      name: 'small',
+      type: 't',
+      files: ['a.json', 'b.json'].map((path) => ({ path, source: join(work, path) })),
+    });
+    assert.match(
+      await runOn(packing, 'show', 'small'),
+      /in 2 file\(s\) \(2 small ones stored together in 1 pack\(s\)\)/,
+    );
+    assert.doesNotMatch(await run('show', 'model_export:v0'), /pack/);
   });
 
   void it('moves an alias by CAS and shows its history', async () => {

@@ -92,7 +92,13 @@ export function registerArtifactsCommands(
       print(`  type         ${version.type}`);
       if (version.description) print(`  description  ${version.description}`);
       print(`  digest       sha256:${version.digest}`);
-      print(`  size         ${humanSize(version.size)} in ${version.files.length} file(s)`);
+      const packed = version.files.filter((f) => f.pack);
+      const packs = new Set(packed.map((f) => f.pack!.sha256)).size;
+      print(
+        `  size         ${humanSize(version.size)} in ${version.files.length} file(s)${
+          packs > 0 ? ` (${packed.length} small ones stored together in ${packs} pack(s))` : ''
+        }`,
+      );
       print(`  created      ${version.createdAt}`);
       print(`  aliases      ${aliases || '-'}`);
       if (version.producer) print(`  producer     ${producerLabel(version)} (run ${version.producer.runId})`);

@@ -19,3 +19,6 @@ export async function mapLimit<T, R>(
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Requests (or file operations) one store call keeps in flight at once. */
+export const IO_CONCURRENCY = 16;

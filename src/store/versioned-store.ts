@@ -11,26 +11,21 @@
  *   write its own history object: the next move does, before replacing it (one round trip less
  *   per move; a publish writes it beside its uploads).
  */
-import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
-import { buffer } from 'node:stream/consumers';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { ObjectBackend } from './backends/backend';
-import { mapLimit, sleep } from './concurrency';
+import { IO_CONCURRENCY, mapLimit, sleep } from './concurrency';
 import { HashingStream, sha256File, sha256Hex, versionDigest } from './digest';
 import {
   AliasConflictError,
   ArtifactNotFoundError,
-  DigestMismatchError,
   InvalidPublishError,
   InvalidRefError,
   StoreError,
 } from './errors';
 import { checkArtifactPath, keys, seqFromKey, versionFromKey } from './keys';
-import { blobOf, fileBytes, groupForPacks, packFiles, type SmallFile } from './packs';
+import { groupForPacks, packFiles, type SmallFile } from './packs';
 import { LATEST, checkAlias, checkName, formatRef, parseRef } from './refs';
 import type {
   AliasEvent,
@@ -43,6 +38,7 @@ import type {
   PublishRequest,
   PublishResult,
 } from './types';
+import { VersionReader } from './version-reader';
 
 /** What an alias object holds: the pointer plus the move that set it (its history until replaced). */
 interface AliasDoc {
@@ -61,8 +57,6 @@ interface AliasRead {
   doc: AliasDoc;
   etag: string;
 }
-
-const IO_CONCURRENCY = 16;
 
 /** The artifact as a publish first reads it; a stale read only costs a lost race (a version number or a CAS retried). */
 interface PublishState {
@@ -84,15 +78,10 @@ export interface VersionedStoreOptions {
   packSmallFiles?: boolean;
 }
 
-/** Where one file of a version is written by a download. */
-interface DownloadTarget {
-  file: ArtifactFile;
-  dest: string;
-}
-
 export class VersionedArtifactStore implements ArtifactStore {
   readonly uri: string;
   private readonly packSmallFiles: boolean;
+  private readonly reader: VersionReader;
 
   constructor(
     private readonly backend: ObjectBackend,
@@ -100,6 +89,7 @@ export class VersionedArtifactStore implements ArtifactStore {
   ) {
     this.uri = backend.uri;
     this.packSmallFiles = options.packSmallFiles ?? backend.prefersPacks;
+    this.reader = new VersionReader(backend);
   }
 
   // ---------------------------------------------------------------- publish
@@ -411,109 +401,12 @@ export class VersionedArtifactStore implements ArtifactStore {
   }
 
   async download(version: ArtifactVersion, destDir: string): Promise<string> {
-    const root = resolve(destDir);
-    await mkdir(root, { recursive: true });
-    const targets = version.files.map((file): DownloadTarget => {
-      checkArtifactPath(file.path, version.ref);
-      const dest = join(root, ...file.path.split('/'));
-      if (!dest.startsWith(root + sep))
-        throw new InvalidRefError(`${version.ref}/${file.path}`, 'path escapes the destination');
-      return { file, dest };
-    });
-    // One unit of work per blob read: a file of its own, or every file of one pack.
-    const packs = new Map<string, DownloadTarget[]>();
-    const units: Array<() => Promise<void>> = [];
-    for (const t of targets) {
-      if (!t.file.pack) units.push(() => this.downloadBlob(version, t));
-      else if (packs.has(t.file.pack.sha256)) packs.get(t.file.pack.sha256)!.push(t);
-      else packs.set(t.file.pack.sha256, [t]);
-    }
-    for (const [sha256, members] of packs) units.push(() => this.downloadPack(version, sha256, members));
-    await mapLimit(units, IO_CONCURRENCY, (unit) => unit());
-    return destDir;
-  }
-
-  private async downloadBlob(version: ArtifactVersion, { file, dest }: DownloadTarget): Promise<void> {
-    const stream = await this.backend.openRead(keys.blob(file.sha256));
-    if (!stream) throw this.missingBlob(version, [file]);
-    await mkdir(dirname(dest), { recursive: true });
-    const tmp = `${dest}.part-${randomUUID()}`;
-    const hashing = new HashingStream();
-    try {
-      await pipeline(stream, hashing, createWriteStream(tmp));
-      const found = hashing.digest();
-      if (found !== file.sha256) throw new DigestMismatchError(version.ref, file.path, file.sha256, found);
-      await rename(tmp, dest);
-    } finally {
-      await rm(tmp, { force: true });
-    }
-  }
-
-  /** Reads a pack once and writes each of its files, every one verified against its own sha256. */
-  private async downloadPack(
-    version: ArtifactVersion,
-    packSha256: string,
-    members: DownloadTarget[],
-  ): Promise<void> {
-    const stream = await this.backend.openRead(keys.blob(packSha256));
-    if (!stream)
-      throw this.missingBlob(
-        version,
-        members.map((m) => m.file),
-      );
-    const body = await buffer(stream);
-    const verified = members.map(({ file, dest }) => ({
-      dest,
-      bytes: this.verifiedSlice(version, body, file),
-    }));
-    await Promise.all(
-      verified.map(async ({ dest, bytes }) => {
-        await mkdir(dirname(dest), { recursive: true });
-        const tmp = `${dest}.part-${randomUUID()}`;
-        try {
-          await writeFile(tmp, bytes);
-          await rename(tmp, dest);
-        } finally {
-          await rm(tmp, { force: true });
-        }
-      }),
-    );
-  }
-
-  /** A file's bytes out of the blob that holds them, checked against the file's own digest. */
-  private verifiedSlice(version: ArtifactVersion, blobBody: Buffer, file: ArtifactFile): Buffer {
-    const bytes = fileBytes(blobBody, file);
-    const found = sha256Hex(bytes);
-    if (found !== file.sha256) throw new DigestMismatchError(version.ref, file.path, file.sha256, found);
-    return bytes;
+    return this.reader.download(version, destDir);
   }
 
   async readFile(version: ArtifactVersion, path: string): Promise<Buffer> {
-    const file = version.files.find((f) => f.path === path);
-    if (!file)
-      throw new ArtifactNotFoundError(
-        `${version.ref}/${path}`,
-        this.uri,
-        `${version.ref} has no file ${path}`,
-      );
-    const blob = await this.backend.get(keys.blob(blobOf(file)));
-    if (!blob) throw this.missingBlob(version, [file]);
-    return this.verifiedSlice(version, blob.body, file);
+    return this.reader.readFile(version, path);
   }
-
-  /** The files whose bytes were in one blob (a file's own, or a pack), now gone. */
-  private missingBlob(version: ArtifactVersion, files: ArtifactFile[]): ArtifactNotFoundError {
-    const [first] = files;
-    const ref = files.length === 1 ? `${version.ref}/${first.path}` : version.ref;
-    return new ArtifactNotFoundError(
-      ref,
-      this.uri,
-      first.pack
-        ? `pack sha256 ${first.pack.sha256}, which holds ${files.map((f) => f.path).join(', ')}, is missing`
-        : `blob sha256 ${first.sha256} is missing`,
-    );
-  }
-
   async listArtifacts(): Promise<string[]> {
     return this.backend.listChildren(keys.artifactsRoot);
   }

@@ -368,15 +368,19 @@ export class VersionedArtifactStore implements ArtifactStore {
     );
   }
 
+  /** The version is in hand (and its aliases were checked up front): straight to the CAS loop. */
   private async moveExtraAliases(version: ArtifactVersion, req: PublishRequest): Promise<void> {
     for (const alias of req.aliases ?? []) {
       if (alias === LATEST) continue;
-      const current = await this.readAlias(version.name, alias);
-      if (current?.doc.version === version.version) continue;
-      await this.moveAlias(version.name, alias, version.version, {
-        reason: 'published with this alias',
-        ...(req.producer ? { actor: req.producer.workflowId } : {}),
-      });
+      await this.casMove(
+        version,
+        alias,
+        {
+          reason: 'published with this alias',
+          ...(req.producer ? { actor: req.producer.workflowId } : {}),
+        },
+        (from) => from !== version.version, // already there (a retried publish): nothing to write
+      );
     }
   }
 

@@ -60,6 +60,21 @@ export class DigestMismatchError extends StoreError {
   }
 }
 
+/** A manifest written by a newer mlpipe, in a layout this one cannot read correctly. */
+export class UnsupportedFormatError extends StoreError {
+  readonly retryable = false;
+  constructor(
+    readonly ref: string,
+    readonly storeUri: string,
+    readonly format: number,
+    readonly supported: number,
+  ) {
+    super(
+      `${ref} in ${storeUri} is stored in manifest format ${format}, and this mlpipe reads formats up to ${supported}: upgrade mlpipe to read it`,
+    );
+  }
+}
+
 /** A ref, artifact name, alias, file path or record key that the store cannot accept. */
 export class InvalidRefError extends StoreError {
   readonly retryable = false;

@@ -40,6 +40,7 @@ export {
   StoreAccessError,
   StoreError,
   StoreUnavailableError,
+  UnsupportedFormatError,
   isRetryableStoreError,
 } from './errors';
 export { LATEST, formatRef, parseRef, parseVersion, type ParsedRef } from './refs';

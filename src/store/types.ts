@@ -26,6 +26,11 @@ export interface ArtifactFile {
 }
 
 export interface ArtifactVersion {
+  /**
+   * The manifest layout this version was written in (MANIFEST_FORMAT in versioned-store.ts).
+   * Absent on manifests from before packs, which are format 1.
+   */
+  format?: number;
   name: string;
   version: number;
   /** `name:vN` */

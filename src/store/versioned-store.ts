@@ -23,6 +23,7 @@ import {
   InvalidPublishError,
   InvalidRefError,
   StoreError,
+  UnsupportedFormatError,
 } from './errors';
 import { checkArtifactPath, keys, seqFromKey, versionFromKey } from './keys';
 import { groupForPacks, packFiles, type SmallFile } from './packs';
@@ -72,6 +73,12 @@ const SMALL_BLOB_BYTES = 1024 * 1024;
 /** Packs read and uploaded at once: bounds a publish's memory to a few PACK_MAX_BYTES. */
 const PACKS_IN_FLIGHT = 2;
 const MAX_CAS_ATTEMPTS = 200;
+/**
+ * The manifest layout this code writes and the newest it can read. 2: small files may live in
+ * packs. Raise it whenever older code would misread a new manifest, so that it refuses with a
+ * clear error instead (code from before packs reports a packed file's blob as missing).
+ */
+export const MANIFEST_FORMAT = 2;
 
 export interface VersionedStoreOptions {
   /** Pack a version's small files into one blob (src/store/packs.ts). Default: what the backend prefers. */
@@ -165,7 +172,7 @@ export class VersionedArtifactStore implements ArtifactStore {
   private async readPublishState(name: string): Promise<PublishState> {
     const [latest, numbers] = await Promise.all([this.readAlias(name, LATEST), this.versionNumbers(name)]);
     const latestVersion = latest
-      ? (manifestCopy(latest.doc, name) ?? (await this.getVersion(name, latest.doc.version)))
+      ? (manifestCopy(latest.doc, name, this.uri) ?? (await this.getVersion(name, latest.doc.version)))
       : undefined;
     return { latest: latest ?? null, numbers, latestVersion };
   }
@@ -326,6 +333,7 @@ export class VersionedArtifactStore implements ArtifactStore {
     let next = this.firstFreeVersion(seen);
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const version: ArtifactVersion = {
+        format: MANIFEST_FORMAT,
         name: req.name,
         version: next,
         ref: formatRef(req.name, next),
@@ -392,7 +400,7 @@ export class VersionedArtifactStore implements ArtifactStore {
     if (parsed.alias !== undefined) {
       const alias = await this.readAlias(parsed.name, parsed.alias);
       if (!alias) throw new ArtifactNotFoundError(ref, this.uri, `no alias ${parsed.name}:${parsed.alias}`);
-      const copy = manifestCopy(alias.doc, parsed.name);
+      const copy = manifestCopy(alias.doc, parsed.name, this.uri);
       if (copy) return copy;
       number = alias.doc.version;
     } else {
@@ -431,7 +439,7 @@ export class VersionedArtifactStore implements ArtifactStore {
 
   private async getVersion(name: string, version: number): Promise<ArtifactVersion | undefined> {
     const obj = await this.backend.get(keys.version(name, version));
-    return obj ? (JSON.parse(obj.body.toString()) as ArtifactVersion) : undefined;
+    return obj ? checkFormat(JSON.parse(obj.body.toString()) as ArtifactVersion, this.uri) : undefined;
   }
 
   async getAliases(name: string): Promise<Record<string, number>> {
@@ -606,9 +614,17 @@ function unreadable(artifact: string, f: PublishFile, err: unknown): InvalidPubl
 }
 
 /** The alias object's copy of its version's manifest, when it has one that matches it. */
-function manifestCopy(doc: AliasDoc, name: string): ArtifactVersion | undefined {
+function manifestCopy(doc: AliasDoc, name: string, storeUri: string): ArtifactVersion | undefined {
   const copy = doc.manifest;
-  return copy && copy.name === name && copy.version === doc.version ? copy : undefined;
+  return copy && copy.name === name && copy.version === doc.version ? checkFormat(copy, storeUri) : undefined;
+}
+
+/** The manifest, if this code can read its format. */
+function checkFormat(manifest: ArtifactVersion, storeUri: string): ArtifactVersion {
+  const format = manifest.format ?? 1;
+  if (format > MANIFEST_FORMAT)
+    throw new UnsupportedFormatError(manifest.ref, storeUri, format, MANIFEST_FORMAT);
+  return manifest;
 }
 
 function sameProducer(a: Producer | undefined, b: Producer | undefined): boolean {

@@ -1,28 +1,22 @@
 /**
  * evaluate: score a model_export on the held-out test split, log an evaluation artifact, and run
- * champion/challenger against the current prod model on the same test artifact. prod moves by
- * compare-and-swap, so two runs finishing together cannot both think they replaced the same prod.
+ * champion/challenger against the current prod model on the same test artifact (champion-challenger.ts:
+ * prod moves by compare-and-swap, and a run that loses the race decides again against the new prod).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ARTIFACTS } from '../contract';
 import type { PromotionDecision } from '../contract';
-import { ArtifactNotFoundError } from '../store/errors';
 import type { ArtifactStore } from '../store/types';
 import { loadModelExport, readTable, type Table } from '../ml';
 import { plotConfusionMatrix } from '../report';
-import { decidePromotion } from '../promotion/decide';
 import type { ActivityDeps } from './deps';
 import type { StepActivityInput, StepOutcome } from './types';
 import { fetchArtifact, publishArtifact, tableFile } from './artifact-io';
+import { promoteIfBetter } from './champion-challenger';
 import { deterministic } from './failures';
 import { runStep } from './step-context';
 import { classificationMetrics } from './model-metrics';
-
-/** Metrics where lower is better are compared negated. */
-function higherIsBetter(metric: string, value: number): number {
-  return /log_loss|error|mse|mae/.test(metric) ? -value : value;
-}
 
 async function scoreModel(store: ArtifactStore, ref: string, scratch: string, test: Table, target: string) {
   const model = await fetchArtifact(store, ref, scratch);
@@ -86,41 +80,23 @@ export function createEvaluate(deps: ActivityDeps) {
       const metric = config.evaluate.metric;
       const alias = config.evaluate.promote_alias;
       if (input.promote !== false && alias) {
-        const candidate = scores.scalars[metric];
-        if (candidate === undefined)
+        const candidateScore = scores.scalars[metric];
+        if (candidateScore === undefined)
           throw new Error(
             `evaluate.metric: unknown metric "${metric}" (have ${Object.keys(scores.scalars).join(', ')})`,
           );
-        const modelName = model.version.name;
-        let prodVersion;
-        try {
-          prodVersion = await store.resolve(`${modelName}:${alias}`);
-        } catch (err) {
-          if (!(err instanceof ArtifactNotFoundError)) throw err;
-        }
-        let prod: { score: number; ref: string } | undefined;
-        if (prodVersion && prodVersion.ref !== model.version.ref) {
-          const champion = await scoreModel(store, prodVersion.ref, run.scratch, test, config.data.target);
-          prod = { score: champion.scores.scalars[metric], ref: prodVersion.ref };
-        } else if (prodVersion) {
-          prod = { score: candidate, ref: prodVersion.ref };
-        }
-        const decision = decidePromotion({
+        promotion = await promoteIfBetter({
+          store,
+          candidate: model.version,
+          candidateScore,
           metric,
           minDelta: config.evaluate.min_delta,
-          candidate: higherIsBetter(metric, candidate),
-          candidateRef: model.version.ref,
-          prod: prod && { ...prod, score: higherIsBetter(metric, prod.score) },
+          alias,
+          scoreChampion: async (ref) =>
+            (await scoreModel(store, ref, run.scratch, test, config.data.target)).scores.scalars[metric],
+          actor: run.producer.workflowId,
+          details: { test: testData.version.ref, workflowId: run.producer.workflowId },
         });
-        promotion = { ...decision, candidate, prod: prod?.score };
-        if (decision.promoted) {
-          await store.moveAlias(modelName, alias, model.version.version, {
-            expected: prodVersion ? prodVersion.version : null,
-            reason: decision.reason,
-            actor: run.producer.workflowId,
-            details: { ...promotion, test: testData.version.ref, workflowId: run.producer.workflowId },
-          });
-        }
       }
       return {
         step: 'evaluate',

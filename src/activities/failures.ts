@@ -4,7 +4,7 @@
  * naming the file, column, row or key; I/O against the store or a data source is retried.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { isRetryableStoreError } from '../store/errors';
+import { StoreError, isRetryableStoreError } from '../store/errors';
 
 export const NON_RETRYABLE_TYPES = [
   'DataError',
@@ -26,7 +26,8 @@ const NON_RETRYABLE_NAMES = new Set([
 
 export function isNonRetryable(err: unknown): boolean {
   if (err instanceof ApplicationFailure) return err.nonRetryable === true;
-  if (isRetryableStoreError(err)) return false;
+  // A store error knows whether retrying can help (only an unreachable store can come back).
+  if (err instanceof StoreError) return !err.retryable;
   return err instanceof Error && NON_RETRYABLE_NAMES.has(err.name);
 }
 

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ARTIFACTS } from '../contract';
 import { parseRef } from '../store/refs';
-import { ArtifactNotFoundError } from '../store/errors';
+import { AliasConflictError, ArtifactNotFoundError } from '../store/errors';
 import { readTable } from '../ml';
 import {
   formatFailures,
@@ -70,11 +70,21 @@ export function createCheckData(deps: ActivityDeps) {
         const parsed = parseRef(referenceRef);
         const alias = parsed.alias;
         if (alias !== undefined && parsed.name === data.version.name && alias !== 'latest') {
-          await store.moveAlias(data.version.name, alias, data.version.version, {
-            expected: null,
-            reason: 'first run: no reference dataset yet',
-            actor: run.producer.workflowId,
-          });
+          try {
+            await store.moveAlias(data.version.name, alias, data.version.version, {
+              expected: null,
+              reason: 'first run: no reference dataset yet',
+              actor: run.producer.workflowId,
+            });
+          } catch (err) {
+            if (!(err instanceof AliasConflictError)) throw err;
+            // A concurrent first run tagged its data first: this data must now pass the drift
+            // checks against that reference, which a new attempt of this step runs.
+            throw ApplicationFailure.retryable(
+              `${referenceRef} was set by a concurrent run while this one checked; checking again against it`,
+              'ReferenceRaced',
+            );
+          }
           referenceTagged = `${data.version.name}:${alias} → ${data.version.ref}`;
         }
       }

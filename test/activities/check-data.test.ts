@@ -129,3 +129,59 @@ void it('fails on distribution drift against the reference with the corrected al
     },
   );
 });
+
+void it('leaves a reference tagged by a concurrent first run in place, and checks against it on retry', async () => {
+  const raceDir = join(dir, 'store-race');
+  const raced = openStore(raceDir);
+  const config = loadConfig({
+    overrides: [`storage.uri=${raceDir}`, '~check_data.required_columns.text_feature'],
+  });
+  const refs: string[] = [];
+  for (const seed of [11, 12]) {
+    const file = join(dir, `race-${seed}.csv`);
+    writeFileSync(file, sampleGenresCsv({ rows: 1500, seed }));
+    const { version } = await raced.publish({
+      name: 'preprocessed_data',
+      type: 'preprocessed_data',
+      files: [{ path: 'preprocessed_data.csv', source: file }],
+    });
+    refs.push(version.ref);
+  }
+  // The other run tags its data (v0) as the reference just before this run (checking v1) does.
+  let raceRun = false;
+  const racingStore = new Proxy(raced, {
+    get(target, prop, receiver) {
+      if (prop !== 'moveAlias') return Reflect.get(target, prop, receiver) as unknown;
+      return async (...args: Parameters<ArtifactStore['moveAlias']>) => {
+        if (!raceRun) {
+          raceRun = true;
+          await target.moveAlias('preprocessed_data', 'reference', 0, { expected: null, actor: 'other-run' });
+        }
+        return target.moveAlias(...args);
+      };
+    },
+  });
+  const checkData = createCheckData({
+    workDir: join(dir, 'work'),
+    storeFor: () => Promise.resolve(racingStore),
+    codeVersion: { package: 'test', version: '0', node: process.version },
+    searchAttributes: false,
+  });
+  await assert.rejects(
+    new MockActivityEnvironment().run(checkData, { config, inputs: { data: refs[1] } }),
+    (e: unknown) => {
+      assert.ok(e instanceof ApplicationFailure, String(e));
+      assert.equal(e.type, 'ReferenceRaced');
+      assert.equal(e.nonRetryable, false, 'a retry checks against the new reference');
+      assert.match(e.message, /preprocessed_data:reference was set by a concurrent run/);
+      return true;
+    },
+  );
+  assert.equal((await raced.getAliases('preprocessed_data')).reference, 0, 'the other run’s tag stands');
+  const retried = (await new MockActivityEnvironment({ attempt: 2 }).run(checkData, {
+    config,
+    inputs: { data: refs[1] },
+  })) as StepOutcome;
+  assert.match(retried.summary, /KS \d+ columns vs preprocessed_data:v0/);
+  assert.equal((await raced.getAliases('preprocessed_data')).reference, 0);
+});

@@ -16,6 +16,7 @@ import {
 } from '../../src/activities/champion-challenger';
 import { openStore } from '../../src/store';
 import type { ArtifactStore, ArtifactVersion } from '../../src/store/types';
+import { raceAliasMoves } from '../support/race-alias-moves';
 
 let root: string;
 
@@ -46,21 +47,11 @@ async function storeWithModels(name: string, scores: number[]) {
   return { store, versions, scored, scoreChampion };
 }
 
-/**
- * The store as the run sees it, with another run moving prod to `moves[k]` just before this run's
- * k-th move of prod: the other run wins the race each time.
- */
+/** The store as the run sees it, with another run moving prod to `moves[k]` just before this run's k-th move. */
 function racedStore(store: ArtifactStore, moves: number[]): ArtifactStore {
-  let k = 0;
-  return new Proxy(store, {
-    get(target, prop, receiver) {
-      if (prop !== 'moveAlias') return Reflect.get(target, prop, receiver) as unknown;
-      return async (...args: Parameters<ArtifactStore['moveAlias']>) => {
-        if (k < moves.length)
-          await target.moveAlias('model', 'prod', moves[k++], { actor: 'other-run', reason: 'raced' });
-        return target.moveAlias(...args);
-      };
-    },
+  return raceAliasMoves(store, async (real, k) => {
+    if (k < moves.length)
+      await real.moveAlias('model', 'prod', moves[k], { actor: 'other-run', reason: 'raced' });
   });
 }
 

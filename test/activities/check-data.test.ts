@@ -16,6 +16,7 @@ import type { ArtifactStore } from '../../src/store/types';
 import { sampleGenresCsv } from '../../src/sample-data';
 import { storeOpener } from '../../src/worker';
 import type { StepOutcome } from '../../src/activities/types';
+import { raceAliasMoves } from '../support/race-alias-moves';
 
 let dir: string;
 let store: ArtifactStore;
@@ -148,18 +149,9 @@ void it('leaves a reference tagged by a concurrent first run in place, and check
     refs.push(version.ref);
   }
   // The other run tags its data (v0) as the reference just before this run (checking v1) does.
-  let raceRun = false;
-  const racingStore = new Proxy(raced, {
-    get(target, prop, receiver) {
-      if (prop !== 'moveAlias') return Reflect.get(target, prop, receiver) as unknown;
-      return async (...args: Parameters<ArtifactStore['moveAlias']>) => {
-        if (!raceRun) {
-          raceRun = true;
-          await target.moveAlias('preprocessed_data', 'reference', 0, { expected: null, actor: 'other-run' });
-        }
-        return target.moveAlias(...args);
-      };
-    },
+  const racingStore = raceAliasMoves(raced, async (real, k) => {
+    if (k === 0)
+      await real.moveAlias('preprocessed_data', 'reference', 0, { expected: null, actor: 'other-run' });
   });
   const checkData = createCheckData({
     workDir: join(dir, 'work'),

@@ -16,6 +16,7 @@ import { registerArtifactsCommands } from './commands/artifacts';
 import { registerPredictCommand } from './commands/predict';
 import { registerServeCommand } from './commands/serve';
 import { projectRoot } from '../config';
+import { cliErrorMessage } from './error-message';
 
 export function buildProgram(): Command {
   const pkg = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
@@ -50,7 +51,7 @@ export function main(argv: string[] = process.argv): void {
   buildProgram()
     .parseAsync(argv)
     .catch((err: unknown) => {
-      console.error(`mlpipe: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(`mlpipe: ${cliErrorMessage(err)}`);
       process.exit(1);
     });
 }

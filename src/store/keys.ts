@@ -3,7 +3,8 @@
  *   blobs/sha256/<hex>                                        content-addressed file bodies, and packs of
  *                                                             several small files (src/store/packs.ts)
  *   artifacts/<name>/versions/v<N>.json                       version manifests (the publish point)
- *   artifacts/<name>/aliases/<alias>.json                     alias pointer + the move that set it (CAS)
+ *   artifacts/<name>/aliases/<alias>.json                     alias pointer, the move that set it and a copy
+ *                                                             of its version's manifest (moved by CAS)
  *   artifacts/<name>/alias-history/<alias>/<seq>.json         one object per earlier move (append-only)
  *   artifacts/<name>/producers/<producer>/<digest>.json       which version a producer already published
  *   records/<key>.json                                        small JSON records (run lineage)

@@ -419,6 +419,7 @@ export class VersionedArtifactStore implements ArtifactStore {
   async readFile(version: ArtifactVersion, path: string): Promise<Buffer> {
     return this.reader.readFile(version, path);
   }
+
   async listArtifacts(): Promise<string[]> {
     return this.backend.listChildren(keys.artifactsRoot);
   }

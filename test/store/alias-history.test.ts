@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { FsBackend } from '../../src/store/backends/fs';
 import { keys } from '../../src/store/keys';
 import { VersionedArtifactStore } from '../../src/store/versioned-store';
-import { interceptBackend } from '../support/intercept-backend';
+import { interceptCalls } from '../support/intercept-calls';
 
 let root: string;
 
@@ -34,7 +34,7 @@ async function storeWithThreeVersions(name: string): Promise<{
   const dir = join(root, name);
   const writes: string[] = [];
   let failing: string | null = null;
-  const backend = interceptBackend(new FsBackend(join(dir, 'store')), (method, key) => {
+  const backend = interceptCalls(new FsBackend(join(dir, 'store')), (method, key) => {
     if (method === 'putIfMatch' && key === failing) {
       failing = null;
       throw new Error(`simulated failure swapping ${String(key)}`);

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { FsBackend } from '../../src/store/backends/fs';
 import { keys } from '../../src/store/keys';
 import { VersionedArtifactStore } from '../../src/store/versioned-store';
-import { interceptBackend } from '../support/intercept-backend';
+import { interceptCalls } from '../support/intercept-calls';
 
 let root: string;
 
@@ -28,7 +28,7 @@ async function storeWithReads(name: string) {
   const reads: string[] = [];
   const storeDir = join(dir, 'store');
   const store = new VersionedArtifactStore(
-    interceptBackend(new FsBackend(storeDir), (method, key) => {
+    interceptCalls(new FsBackend(storeDir), (method, key) => {
       if (method === 'get' || method === 'exists') reads.push(String(key));
     }),
   );

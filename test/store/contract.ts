@@ -23,7 +23,7 @@ import {
 } from '../../src/store/index';
 import type { ObjectBackend } from '../../src/store/backends/backend';
 import { keys } from '../../src/store/keys';
-import { interceptBackend } from '../support/intercept-backend';
+import { interceptCalls } from '../support/intercept-calls';
 
 export interface StoreFixture {
   store: ArtifactStore;
@@ -37,7 +37,7 @@ export interface StoreFixture {
 
 /** `backend` with `hook` awaited before each putStreamIfAbsent (for StoreFixture.withStreamHook). */
 export function streamHooked(backend: ObjectBackend, hook: () => Promise<void>): ObjectBackend {
-  return interceptBackend(backend, (method) => (method === 'putStreamIfAbsent' ? hook() : undefined));
+  return interceptCalls(backend, (method) => (method === 'putStreamIfAbsent' ? hook() : undefined));
 }
 
 export function runStoreContract(name: string, makeStore: () => Promise<StoreFixture>): void {

@@ -25,7 +25,7 @@ export const nativeForestEngine: ClassifierEngine = {
     return fitForest(X, y, params, options);
   },
   load(data: ModelData): FittedClassifier {
-    return new NativeForest(fromModelData(data), true);
+    return new NativeForest(fromModelData(data), { compileNow: true });
   },
   prepare(params: Record<string, unknown>): PreparedFit {
     return prepareForestFit(params);

@@ -17,10 +17,10 @@ export class NativeForest implements FittedClassifier {
 
   constructor(
     private readonly model: ForestModel,
-    compileNow = false,
+    options: { compileNow?: boolean } = {},
   ) {
     checkCompilable(model.forest);
-    if (compileNow) this.compiledForest = compileForest(model.forest);
+    if (options.compileNow) this.compiledForest = compileForest(model.forest);
     this.nClasses = model.header.n_classes;
     this.nFeatures = model.header.n_features;
     if (model.header.oob_score !== null) this.oobScore = model.header.oob_score;

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { loadConfig, type PipelineConfig } from '../src/config';
+import { exampleConfigPath, loadConfig, type PipelineConfig } from '../src/config';
 import { exportModel } from '../src/ml/model-export';
 import { fitInferencePipeline } from '../src/ml/pipeline';
 import {
@@ -109,6 +109,7 @@ async function loadData(
   config: PipelineConfig,
 ): Promise<{ table: Table; source: string }> {
   const pre = config.preprocess.text_feature;
+  if (!pre) throw new Error('the genres example config names a text feature');
   let table: Table;
   let source: string;
   if (path ?? existsSync(REFERENCE_DATA)) {
@@ -165,11 +166,16 @@ async function main() {
   if (!(durationS > 0) || connections.some((c) => !Number.isInteger(c) || c < 1)) {
     throw new Error('--duration must be > 0 seconds and --connections a list of integers ≥ 1');
   }
-  const config = loadConfig();
+  const config = loadConfig({ path: exampleConfigPath('genres') });
   const rfp = config.random_forest_pipeline;
+  const target = config.data.target ?? 'genre';
   const spec = {
-    target: config.data.target,
-    features: rfp.features,
+    target,
+    features: {
+      numerical: rfp.features?.numerical ?? [],
+      categorical: rfp.features?.categorical ?? [],
+      nlp: rfp.features?.nlp ?? [],
+    },
     tfidf: rfp.tfidf,
     random_forest: {
       ...rfp.random_forest,
@@ -180,7 +186,7 @@ async function main() {
   const { table, source } = await loadData(values.data, config);
   const { train, test } = stratifiedSplit(table, {
     testSize: config.data.test_size,
-    stratify: config.data.stratify ?? config.data.target,
+    stratify: target,
     seed: config.main.random_seed,
   });
   log(`data: ${source}: ${table.nRows} rows after dropping duplicates; training on ${train.nRows}`);

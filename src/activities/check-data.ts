@@ -21,6 +21,7 @@ import type { StepActivityInput, StepOutcome } from './types';
 import { fetchArtifact, publishArtifact, tableFile } from './artifact-io';
 import { deterministic } from './failures';
 import { runStep } from './step-context';
+import { datasetTarget, featurePlan } from './dataset';
 
 export function createCheckData(deps: ActivityDeps) {
   return (input: StepActivityInput): Promise<StepOutcome> =>
@@ -32,9 +33,12 @@ export function createCheckData(deps: ActivityDeps) {
       const table = await deterministic(data.version.ref, () =>
         readTable(tableFile(data.dir, data.version), { naValues: config.data.na_values }),
       );
-      const failures = runDeterministicChecks(table, config.check_data, config.data.target);
+      const target = await deterministic(data.version.ref, () => datasetTarget(config, table));
+      const failures = runDeterministicChecks(table, config.check_data, target);
 
-      const ksColumns = config.check_data.ks_columns ?? config.random_forest_pipeline.features.numerical;
+      const ksColumns =
+        config.check_data.ks_columns ??
+        (await deterministic(data.version.ref, () => featurePlan(config, table, target))).features.numerical;
       const referenceRef = config.data.reference_dataset;
       let ks: KsReport | undefined;
       let referenceVersion;

@@ -17,6 +17,7 @@ import { promoteIfBetter } from './champion-challenger';
 import { deterministic } from './failures';
 import { runStep } from './step-context';
 import { classificationMetrics } from './model-metrics';
+import { datasetTarget } from './dataset';
 
 async function scoreModel(store: ArtifactStore, ref: string, scratch: string, test: Table, target: string) {
   const model = await fetchArtifact(store, ref, scratch);
@@ -36,12 +37,13 @@ export function createEvaluate(deps: ActivityDeps) {
       const test = await deterministic(testData.version.ref, () =>
         readTable(tableFile(testData.dir, testData.version), { naValues: config.data.na_values }),
       );
+      const target = await deterministic(testData.version.ref, () => datasetTarget(config, test));
       const { model, loaded, scores } = await scoreModel(
         store,
         input.inputs.model,
         run.scratch,
         test,
-        config.data.target,
+        target,
       );
       run.heartbeat();
 
@@ -93,7 +95,7 @@ export function createEvaluate(deps: ActivityDeps) {
           minDelta: config.evaluate.min_delta,
           alias,
           scoreChampion: async (ref) =>
-            (await scoreModel(store, ref, run.scratch, test, config.data.target)).scores.scalars[metric],
+            (await scoreModel(store, ref, run.scratch, test, target)).scores.scalars[metric],
           actor: run.producer.workflowId,
           details: { test: testData.version.ref, workflowId: run.producer.workflowId },
         });

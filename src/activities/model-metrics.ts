@@ -1,8 +1,8 @@
-/** Turning the config into a pipeline spec, and scoring a fitted pipeline on a labelled table. */
-import type { PipelineConfig } from '../config';
+/** Scoring a fitted pipeline on a labelled table, and seeded splits. */
 import {
   accuracy,
   argmaxRows,
+  binaryRocAuc,
   confusionMatrix,
   encodeLabels,
   labelStrings,
@@ -13,17 +13,6 @@ import {
   stratifiedSplit,
   type Table,
 } from '../ml';
-
-export function pipelineSpec(config: PipelineConfig) {
-  const rf = config.random_forest_pipeline;
-  return {
-    target: config.data.target,
-    features: rf.features,
-    tfidf: rf.tfidf,
-    // config resolves random_state: null to main.random_seed, so every run is reproducible.
-    random_forest: { ...rf.random_forest },
-  };
-}
 
 export interface ScoredPipeline {
   readonly classes: readonly string[];
@@ -52,6 +41,17 @@ export function classificationMetrics(
     scalars: {
       [`${prefix}_auc_ovo`]: round(rocAuc(yTrue, proba, k, 'ovo')),
       [`${prefix}_auc_ovr`]: round(rocAuc(yTrue, proba, k, 'ovr')),
+      // Binary targets: the ROC-AUC of the second class (in sorted order), as sklearn's roc_auc_score.
+      ...(k === 2
+        ? {
+            [`${prefix}_roc_auc`]: round(
+              binaryRocAuc(
+                yTrue,
+                proba.filter((_, i) => i % 2 === 1),
+              ),
+            ),
+          }
+        : {}),
       [`${prefix}_accuracy`]: round(accuracy(yTrue, yPred)),
       [`${prefix}_macro_f1`]: round(macroF1(yTrue, yPred)),
       [`${prefix}_log_loss`]: round(logLoss(yTrue, proba, k)),

@@ -1,7 +1,11 @@
-/** preprocess: drop exact duplicate rows and build the text feature, as the reference does. */
+/**
+ * preprocess: drop exact duplicate rows. The reference also built its text feature here; that now
+ * happens inside the inference pipeline (preprocess.text_feature), so that the exported model
+ * scores raw rows.
+ */
 import { join } from 'node:path';
 import { ARTIFACTS } from '../contract';
-import { addTextFeature, dropDuplicates, readTable, writeCsv } from '../ml';
+import { dropDuplicates, readTable, writeCsv } from '../ml';
 import type { ActivityDeps } from './deps';
 import type { StepActivityInput, StepOutcome } from './types';
 import { fetchArtifact, publishArtifact, tableFile } from './artifact-io';
@@ -19,15 +23,13 @@ export function createPreprocess(deps: ActivityDeps) {
       const { rowsIn, rowsOut } = await deterministic(`${raw.version.ref} (${file})`, async () => {
         const table = await readTable(file, { naValues: config.data.na_values });
         const deduped = config.preprocess.drop_duplicates ? dropDuplicates(table) : table;
-        const tf = config.preprocess.text_feature;
-        const withText = tf ? addTextFeature(deduped, tf) : deduped;
-        await writeCsv(withText, out);
-        return { rowsIn: table.nRows, rowsOut: withText.nRows };
+        await writeCsv(deduped, out);
+        return { rowsIn: table.nRows, rowsOut: deduped.nRows };
       });
       const produced = await publishArtifact(store, {
         name: ARTIFACTS.preprocessed,
         type: 'preprocessed_data',
-        description: 'Deduplicated data with the text feature',
+        description: 'Deduplicated raw data',
         metadata: { rows: rowsOut, dropped_duplicates: rowsIn - rowsOut },
         producer: run.producer,
         files: [{ path: 'preprocessed_data.csv', source: out }],

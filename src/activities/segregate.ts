@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ARTIFACTS } from '../contract';
 import { readTable, writeCsv } from '../ml';
 import { splitTable } from './model-metrics';
+import { datasetTarget, stratifyColumn } from './dataset';
 import type { ActivityDeps } from './deps';
 import type { StepActivityInput, StepOutcome } from './types';
 import { fetchArtifact, publishArtifact, tableFile } from './artifact-io';
@@ -19,19 +20,15 @@ export function createSegregate(deps: ActivityDeps) {
       const testFile = join(run.scratch, 'data_test.csv');
       const sizes = await deterministic(data.version.ref, async () => {
         const table = await readTable(tableFile(data.dir, data.version), { naValues: config.data.na_values });
-        const { train, test } = splitTable(
-          table,
-          config.data.test_size,
-          config.data.stratify,
-          config.main.random_seed,
-        );
+        const stratify = stratifyColumn(config, datasetTarget(config, table));
+        const { train, test } = splitTable(table, config.data.test_size, stratify, config.main.random_seed);
         await writeCsv(train, trainFile);
         await writeCsv(test, testFile);
-        return { train: train.nRows, test: test.nRows };
+        return { train: train.nRows, test: test.nRows, stratify };
       });
       const common = {
         producer: run.producer,
-        metadata: { stratify: config.data.stratify, seed: config.main.random_seed },
+        metadata: { stratify: sizes.stratify, seed: config.main.random_seed },
       };
       const train = await publishArtifact(store, {
         ...common,

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CancelledFailure } from '@temporalio/common';
-import { readTable, fitInferencePipeline, exportModel, selectRows } from '../ml';
+import { readTable, fitInferencePipeline, exportModel, selectRows, summarizePlan } from '../ml';
 import { plotConfusionMatrix, plotFeatureImportance } from '../report';
 import type { PipelineConfig } from '../config';
 import type { ActivityDeps } from './deps';
@@ -14,7 +14,8 @@ import type { StepActivityInput, StepOutcome } from './types';
 import { fetchArtifact, publishArtifact, tableFile } from './artifact-io';
 import { dataFailure, deterministic } from './failures';
 import { runStep } from './step-context';
-import { classificationMetrics, pipelineSpec, splitTable } from './model-metrics';
+import { classificationMetrics, splitTable } from './model-metrics';
+import { featurePlan, modelSpec, stratifyColumn } from './dataset';
 
 const INPUT_EXAMPLE_ROWS = 5;
 
@@ -33,10 +34,12 @@ export function createTrainRandomForest(deps: ActivityDeps) {
       const table = await deterministic(data.version.ref, () =>
         readTable(tableFile(data.dir, data.version), { naValues: config.data.na_values }),
       );
+      const plan = await deterministic('the feature plan', () => featurePlan(config, table));
+      const target = plan.target;
       const { train, test: validation } = await deterministic('validation split', () =>
-        splitTable(table, config.data.val_size, config.data.stratify, config.main.random_seed),
+        splitTable(table, config.data.val_size, stratifyColumn(config, target), config.main.random_seed),
       );
-      const spec = pipelineSpec(config);
+      const spec = modelSpec(config, plan);
       const t0 = performance.now();
       let pipeline;
       try {
@@ -52,7 +55,7 @@ export function createTrainRandomForest(deps: ActivityDeps) {
       run.heartbeat({ done: 1, total: 1, unit: 'export' });
 
       const metrics = await deterministic('validation metrics', () =>
-        classificationMetrics(pipeline, validation, config.data.target, 'val'),
+        classificationMetrics(pipeline, validation, target, 'val'),
       );
       const exportDir = join(run.scratch, 'model_export');
       const plotsDir = join(run.scratch, 'plots');
@@ -75,6 +78,9 @@ export function createTrainRandomForest(deps: ActivityDeps) {
         ['confusion_matrix.png', confusion.png],
       ] as const;
       for (const [name, content] of plotFiles) await writeFile(join(plotsDir, name), content);
+      // The plan travels with the model: what each column became, and why.
+      const planFile = join(run.scratch, 'feature_plan.json');
+      await writeFile(planFile, JSON.stringify(plan, null, 2) + '\n');
 
       await exportModel(pipeline, exportDir, {
         inputExample: selectRows(
@@ -85,7 +91,10 @@ export function createTrainRandomForest(deps: ActivityDeps) {
         // The export must be byte-identical for the same config and data, so its MLmodel timestamp is the
         // training data version's creation time rather than "now".
         utcTimeCreated: mlflowTime(data.version.createdAt),
-        extraFiles: plotFiles.map(([name]) => ({ path: `plots/${name}`, source: join(plotsDir, name) })),
+        extraFiles: [
+          { path: 'feature_plan.json', source: planFile },
+          ...plotFiles.map(([name]) => ({ path: `plots/${name}`, source: join(plotsDir, name) })),
+        ],
       });
       const model = await publishArtifact(store, {
         name: config.random_forest_pipeline.export_artifact,
@@ -105,7 +114,8 @@ export function createTrainRandomForest(deps: ActivityDeps) {
         consumed: [data.resolved],
         produced: [model],
         metrics: { ...metrics.scalars, fit_s: Math.round(fitSeconds * 1000) / 1000 },
-        summary: `fit ${train.nRows} rows in ${fitSeconds.toFixed(2)} s; val ROC-AUC ${metrics.scalars.val_auc_ovo.toFixed(4)} → ${model.ref}`,
+        summary: `features: ${summarizePlan(plan)}; fit ${train.nRows} rows in ${fitSeconds.toFixed(2)} s; val ROC-AUC ${metrics.scalars.val_auc_ovo.toFixed(4)} → ${model.ref}`,
+        details: { featurePlan: plan },
       };
     });
 }

@@ -14,6 +14,6 @@ export { parseSweep, isSweep } from './sweep';
 export { configDigest, canonicalJson } from './digest';
 export { resolveStepOptions, resolveAllStepOptions, type StepOptions } from './step-options';
 export { normalizeStepName } from './aliases';
-export { projectRoot, resolveProjectPath } from './project-root';
+export { exampleConfigPath, projectRoot, resolveProjectPath } from './project-root';
 export { validateConfig } from './validate';
 export { ConfigError, type ConfigIssue } from './errors';

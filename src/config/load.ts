@@ -13,6 +13,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { canonicalKeyPath, normalizeConfigAliases } from './aliases';
 import { ConfigError } from './errors';
+import { replacesWhole } from './merge-rules';
 import { applyOverrides } from './overrides';
 import { deepMerge, isPlainObject, type PlainObject } from './plain';
 import { projectRoot } from './project-root';
@@ -45,6 +46,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): PipelineConfig {
   let cfg = deepMerge(
     configDefaults(),
     normalizeConfigAliases(readConfigFile(path, shownPath)),
+    replacesWhole,
   ) as PlainObject;
   for (const [name, keyPath] of Object.entries(CONFIG_ENV)) {
     const value = env[name];
@@ -59,7 +61,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): PipelineConfig {
   if (opts.patch) {
     if (!isPlainObject(opts.patch))
       throw new ConfigError('config patch must be an object of config sections');
-    cfg = deepMerge(cfg, normalizeConfigAliases(opts.patch)) as PlainObject;
+    cfg = deepMerge(cfg, normalizeConfigAliases(opts.patch), replacesWhole) as PlainObject;
   }
   const sources = [shownPath, overrides.length ? 'overrides' : '', opts.patch ? 'patch' : ''].filter(Boolean);
   return validateConfig(cfg, sources.join(' + '));

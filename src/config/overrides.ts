@@ -9,6 +9,7 @@
  */
 import { ConfigError, type ConfigIssue } from './errors';
 import { OverrideSyntaxError, parseOverrideValue, type HydraValue, type ParsedValue } from './hydra-value';
+import { replacesWhole as replaces } from './merge-rules';
 import { deepEqual, deepMerge, isPlainObject, type PlainObject } from './plain';
 import { closest } from './suggest';
 
@@ -116,7 +117,12 @@ function applyParsed(root: PlainObject, o: ParsedOverride): PlainObject {
           `${o.text}: no key ${o.key} in the config${hint(node, last, path.slice(0, -1))}; to add it, write +${o.key}=${o.valueText}`,
         );
       }
-      setChild(node, last, isPlainObject(value) ? deepMerge(getChild(node, last), value) : value, o);
+      setChild(
+        node,
+        last,
+        isPlainObject(value) ? deepMerge(getChild(node, last), value, replaces, path) : value,
+        o,
+      );
       break;
     case 'add':
       if (exists)
@@ -129,7 +135,7 @@ function applyParsed(root: PlainObject, o: ParsedOverride): PlainObject {
       setChild(
         node,
         last,
-        exists && isPlainObject(value) ? deepMerge(getChild(node, last), value) : value,
+        exists && isPlainObject(value) ? deepMerge(getChild(node, last), value, replaces, path) : value,
         o,
       );
       break;

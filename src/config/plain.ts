@@ -10,13 +10,20 @@ export function isPlainObject(v: unknown): v is PlainObject {
 
 /**
  * Merges `patch` into a copy of `base`: objects merge key by key, anything else (lists included)
- * replaces. Neither argument is modified.
+ * replaces. Where `replaces(path)` is true for a key's path, the patch's object replaces the base's
+ * whole instead of merging into it. Neither argument is modified.
  */
-export function deepMerge(base: unknown, patch: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(patch)) return structuredClone(patch);
+export function deepMerge(
+  base: unknown,
+  patch: unknown,
+  replaces: (path: readonly string[]) => boolean = () => false,
+  path: readonly string[] = [],
+): unknown {
+  if (!isPlainObject(base) || !isPlainObject(patch) || (path.length > 0 && replaces(path)))
+    return structuredClone(patch);
   const out: PlainObject = structuredClone(base);
   for (const [key, value] of Object.entries(patch)) {
-    out[key] = key in out ? deepMerge(out[key], value) : structuredClone(value);
+    out[key] = key in out ? deepMerge(out[key], value, replaces, [...path, key]) : structuredClone(value);
   }
   return out;
 }

@@ -20,3 +20,8 @@ export function projectRoot(): string {
 export function resolveProjectPath(path: string): string {
   return isAbsolute(path) ? path : resolve(projectRoot(), path);
 }
+
+/** An example config shipped under config/examples, e.g. `genres` (the reference's music data). */
+export function exampleConfigPath(name: string): string {
+  return join(projectRoot(), 'config', 'examples', `${name}.yaml`);
+}

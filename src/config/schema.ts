@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { STEP_NAMES, TASK_QUEUE } from '../contract';
-import { GENRES } from '../sample-data/schema';
+import { SAMPLE_TARGET } from '../sample-data/schema';
 import { parseRef } from '../store/refs';
 import { renameDataAliases, renameStepKeys, stepNameOrAlias } from './aliases';
 
@@ -67,7 +67,7 @@ const stepName = z.preprocess(stepNameOrAlias, z.enum(STEP_NAMES).describe(STEP_
 // ---- sections ----------------------------------------------------------------------------------
 
 const mainSection = z.strictObject({
-  project_name: nonEmpty().default('genre_classification'),
+  project_name: nonEmpty().default('default'),
   experiment_name: nonEmpty().default('dev'),
   /** A list, or (as the reference's CLI passes it) one comma-separated string. */
   execute_steps: z
@@ -104,20 +104,30 @@ const dataSection = z.preprocess(
     ks_alpha: fraction().default(0.05),
     test_size: fraction().default(0.3),
     val_size: fraction().default(0.3),
-    stratify: nonEmpty('column name').nullable().describe('column name or null').default('genre'),
-    target: nonEmpty('column name').default('genre'),
+    /** true = the target (the default), a column name, or false / null = no stratification. */
+    stratify: z
+      .union([z.boolean(), nonEmpty('column name')])
+      .nullable()
+      .describe('true (= the target), a column name, or false / null (no stratification)')
+      .default(true),
+    /** null = a column named target or label, or the sample's label (see datasetTarget). */
+    target: nonEmpty('column name').nullable().describe('column name or null').default(null),
   }),
 );
 
 const preprocessSection = z.strictObject({
   drop_duplicates: bool().default(true),
+  // A text column joined from several columns, built inside the exported inference pipeline (so the
+  // model scores raw rows). null = none.
   text_feature: z
     .strictObject({
       name: nonEmpty('column name').default('text_feature'),
-      columns: names('non-empty list of column names').min(1).default(['title', 'song_name']),
+      columns: names('non-empty list of column names').min(1),
       separator: z.string().describe('string').default(' '),
     })
-    .prefault({}),
+    .nullable()
+    .describe('{name, columns, separator} or null')
+    .default(null),
 });
 
 const COLUMN_TYPES = ['number', 'integer', 'string'] as const;
@@ -131,46 +141,13 @@ const range = z
 const checkDataSection = z.strictObject({
   min_rows: int(0).default(200),
   max_rows: int(1).nullable().describe('integer ≥ 1 or null').default(null),
+  // Dataset-shaped rules: empty by default. Where none of required_columns, known_classes and ranges
+  // is given, the first run infers a data contract from the data (src/checks/contract.ts).
   required_columns: z
     .record(z.string(), z.enum(COLUMN_TYPES).describe(`one of ${COLUMN_TYPES.join(', ')}`))
-    .default({
-      danceability: 'number',
-      energy: 'number',
-      key: 'integer',
-      loudness: 'number',
-      mode: 'integer',
-      speechiness: 'number',
-      acousticness: 'number',
-      instrumentalness: 'number',
-      liveness: 'number',
-      valence: 'number',
-      tempo: 'number',
-      duration_ms: 'integer',
-      time_signature: 'integer',
-      genre: 'string',
-      title: 'string',
-      song_name: 'string',
-      text_feature: 'string',
-    }),
-  known_classes: names('non-empty list of class names or null')
-    .min(1)
-    .nullable()
-    .default([...GENRES]),
-  ranges: z.record(z.string(), range).default({
-    time_signature: { min: 1, max: 5 },
-    key: { min: 0, max: 11 },
-    mode: { min: 0, max: 1 },
-    danceability: { min: 0, max: 1 },
-    energy: { min: 0, max: 1 },
-    loudness: { min: -35, max: 5 },
-    speechiness: { min: 0, max: 1 },
-    acousticness: { min: 0, max: 1 },
-    instrumentalness: { min: 0, max: 1 },
-    liveness: { min: 0, max: 1 },
-    valence: { min: 0, max: 1 },
-    tempo: { min: 50, max: 250 },
-    duration_ms: { min: 20000, max: 1000000 },
-  }),
+    .default({}),
+  known_classes: names('non-empty list of class names or null').min(1).nullable().default(null),
+  ranges: z.record(z.string(), range).default({}),
   ks_columns: names('non-empty list of column names or null').min(1).nullable().default(null),
 });
 
@@ -224,25 +201,16 @@ const randomForestPipelineSection = z.strictObject({
       max_features: int(1).nullable().describe('integer ≥ 1 or null').default(10),
     })
     .prefault({}),
+  // Columns per track; a track left out (or null) is inferred from the training data (src/ml/plan).
   features: z
     .strictObject({
-      numerical: names().default([
-        'danceability',
-        'energy',
-        'loudness',
-        'speechiness',
-        'acousticness',
-        'instrumentalness',
-        'liveness',
-        'valence',
-        'tempo',
-        'duration_ms',
-      ]),
-      categorical: names().default(['time_signature', 'key']),
-      nlp: names().default(['text_feature']),
+      numerical: names().nullable().describe('list of column names or null (= inferred)').optional(),
+      categorical: names().nullable().describe('list of column names or null (= inferred)').optional(),
+      nlp: names().nullable().describe('list of column names or null (= inferred)').optional(),
     })
-    .refine((f) => f.numerical.length + f.categorical.length + f.nlp.length > 0, 'lists no feature at all')
-    .prefault({}),
+    .nullable()
+    .describe('{numerical, categorical, nlp} or null (= inferred)')
+    .default(null),
   export_artifact: artifactName().default('model_export'),
 });
 
@@ -355,8 +323,11 @@ export const pipelineConfigInputSchema = z.strictObject({
 /** Validates a config object and fills in derived values (random_state null → main.random_seed). */
 export const pipelineConfigSchema = pipelineConfigInputSchema.transform((cfg) => {
   const rf = cfg.random_forest_pipeline.random_forest;
+  // The bundled sample knows its own label column; any other table names it or calls it target/label.
+  const target = cfg.data.target ?? (cfg.data.source.startsWith('sample:') ? SAMPLE_TARGET : null);
   return {
     ...cfg,
+    data: { ...cfg.data, target },
     random_forest_pipeline: {
       ...cfg.random_forest_pipeline,
       random_forest: { ...rf, random_state: rf.random_state ?? cfg.main.random_seed },

@@ -94,6 +94,7 @@ export type {
 export {
   InferencePipeline,
   fitInferencePipeline,
+  withDerivedColumns,
   validateSpec,
   referenceTracks,
   labelStrings,
@@ -103,6 +104,17 @@ export {
   argmaxRows,
 } from './pipeline/index';
 export type { FitPipelineOptions, PipelineSpec, EncodedLabels } from './pipeline/index';
+
+// Feature plans
+export {
+  DEFAULT_PLAN_THRESHOLDS,
+  TRACKS,
+  decideColumn,
+  formatPlan,
+  inferFeaturePlan,
+  summarizePlan,
+} from './plan/index';
+export type { FeaturePlan, GivenFeatures, PlanDecision, PlanThresholds, Track, Use } from './plan/index';
 
 // Engines
 export { getEngine, isEngineName, ENGINE_NAMES, DEFAULT_ENGINE, mlRandomForestEngine } from './engines/index';

@@ -50,3 +50,6 @@ export type Genre = (typeof GENRES)[number];
 
 /** The `type` column is constant in the reference data. */
 export const TRACK_TYPE = 'audio_features';
+
+/** The sample's label column: `data.target` when the source is `sample:genres` and no target is set. */
+export const SAMPLE_TARGET = 'genre';

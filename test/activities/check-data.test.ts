@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { createCheckData } from '../../src/activities/check-data';
-import { loadConfig } from '../../src/config';
+import { exampleConfigPath, loadConfig } from '../../src/config';
 import { openStore } from '../../src/store';
 import type { ArtifactStore } from '../../src/store/types';
 import { sampleGenresCsv } from '../../src/sample-data';
@@ -50,7 +50,8 @@ function activity() {
 void it('passes good data, tags the first reference, and fails drifted or broken data listing every failure', async () => {
   // The raw sample has no text_feature column (preprocess adds it), so this check does not ask for it.
   const config = loadConfig({
-    overrides: [`storage.uri=${join(dir, 'store')}`, '~check_data.required_columns.text_feature'],
+    path: exampleConfigPath('genres'),
+    overrides: [`storage.uri=${join(dir, 'store')}`],
   });
   const good = sampleGenresCsv({ rows: 1500, seed: 1 });
   const goodRef = await publishCsv('preprocessed_data', good);
@@ -102,11 +103,8 @@ void it('passes good data, tags the first reference, and fails drifted or broken
 
 void it('fails on distribution drift against the reference with the corrected alpha', async () => {
   const config = loadConfig({
-    overrides: [
-      `storage.uri=${join(dir, 'store')}`,
-      '~check_data.required_columns.text_feature',
-      '~check_data.ranges.tempo',
-    ],
+    path: exampleConfigPath('genres'),
+    overrides: [`storage.uri=${join(dir, 'store')}`, '~check_data.ranges.tempo'],
   });
   const lines = sampleGenresCsv({ rows: 1500, seed: 2 }).trim().split('\n');
   const tempo = lines[0].split(',').indexOf('tempo');
@@ -135,7 +133,8 @@ void it('leaves a reference tagged by a concurrent first run in place, and check
   const raceDir = join(dir, 'store-race');
   const raced = openStore(raceDir);
   const config = loadConfig({
-    overrides: [`storage.uri=${raceDir}`, '~check_data.required_columns.text_feature'],
+    path: exampleConfigPath('genres'),
+    overrides: [`storage.uri=${raceDir}`],
   });
   const refs: string[] = [];
   for (const seed of [11, 12]) {

@@ -47,7 +47,7 @@ void describe('config/pipeline.yaml', () => {
     const name = (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { name: string })
       .name;
     assert.equal(name, 'temporal-ml-pipeline');
-    assert.equal(loadConfig({ env: noEnv }).main.project_name, 'genre_classification');
+    assert.equal(loadConfig({ env: noEnv }).main.project_name, 'default');
     const other = file('main: {project_name: elsewhere}\n');
     assert.equal(loadConfig({ env: { MLPIPE_CONFIG: other } }).main.project_name, 'elsewhere');
   });

@@ -158,7 +158,10 @@ void describe('trainingPipeline end to end', { timeout: 300_000 }, () => {
   void it('fails check_data with every failure named and moves no alias', async () => {
     const before = await allAliases();
     await assert.rejects(
-      run('e2e-bad-data', ['check_data.ranges.danceability.max=0.2', 'check_data.known_classes=[Rap,Pop]']),
+      run('e2e-bad-data', [
+        'check_data.ranges={danceability: {max: 0.2}}',
+        'check_data.known_classes=[Rap,Pop]',
+      ]),
       (err: unknown) => {
         assert.ok(err instanceof WorkflowFailedError);
         let message = '';

@@ -1,4 +1,4 @@
-export { InferencePipeline, fitInferencePipeline } from './inference-pipeline';
+export { InferencePipeline, fitInferencePipeline, withDerivedColumns } from './inference-pipeline';
 export type { FitPipelineOptions } from './inference-pipeline';
 export { validateSpec, referenceTracks } from './spec';
 export type { PipelineSpec } from './spec';

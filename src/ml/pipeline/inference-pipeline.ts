@@ -5,6 +5,7 @@
 import { type FeatureMatrix, type FittedClassifier, type FitProgress, type EngineName } from '../classifier';
 import { getEngine } from '../engines/index';
 import { type ColumnSpec, type Table } from '../table/table';
+import { addTextFeature } from '../table/text-feature';
 import { FittedColumnTransformer } from '../transformers/column-transformer';
 import { type PipelineSpec, referenceTracks, validateSpec } from './spec';
 import { argmaxRows, encodeLabels, labelStrings } from './labels';
@@ -42,9 +43,9 @@ export class InferencePipeline {
     return this.spec.target;
   }
 
-  /** Validates input columns (errors name the column) and applies the processor. */
+  /** Derives the spec's text features, validates input columns (errors name the column) and applies the processor. */
   transform(table: Table): FeatureMatrix {
-    return this.processor.transform(table);
+    return this.processor.transform(withDerivedColumns(table, this.spec));
   }
 
   /** Row-major class probabilities, `out[i * classes.length + k]`. */
@@ -62,13 +63,40 @@ export class InferencePipeline {
   }
 }
 
+/** The table with the spec's derived columns (joined text features) built from its raw columns. */
+export function withDerivedColumns(table: Table, spec: PipelineSpec): Table {
+  let out = table;
+  for (const t of spec.text_features ?? []) out = addTextFeature(out, t);
+  return out;
+}
+
+/**
+ * The raw columns a model reads, with their types: a derived column is replaced by its sources
+ * (text, whatever type an all-missing source was read as), each column listed once.
+ */
+function rawInputSchema(processorInputs: readonly string[], table: Table, spec: PipelineSpec): ColumnSpec[] {
+  const derived = new Map((spec.text_features ?? []).map((t) => [t.name, t.columns]));
+  const out: ColumnSpec[] = [];
+  const seen = new Set<string>();
+  for (const name of processorInputs) {
+    const sources = derived.get(name);
+    for (const c of sources ?? [name]) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      out.push({ name: c, type: sources ? 'string' : table.column(c).type });
+    }
+  }
+  return out;
+}
+
 /** Fits processor + classifier on `table` (features and target from `spec`), like the reference's train step. */
 export async function fitInferencePipeline(
-  table: Table,
+  rawTable: Table,
   specIn: PipelineSpec,
   opts: FitPipelineOptions = {},
 ): Promise<InferencePipeline> {
   const spec = validateSpec(specIn);
+  const table = withDerivedColumns(rawTable, spec);
   if (table.nRows === 0) throw new Error('cannot fit on an empty table');
   const { engine: engineName, ...params } = spec.random_forest;
   const engine = getEngine((engineName as string | undefined) ?? 'native');
@@ -85,7 +113,8 @@ export async function fitInferencePipeline(
   }
   for (const c of spec.features.nlp) {
     if (!table.has(c)) throw new Error(`missing feature column "${c}"`);
-    if (table.column(c).type !== 'string')
+    const col = table.column(c);
+    if (col.type !== 'string' && !col.values.every((v) => v !== v))
       throw new Error(`feature column "${c}" must be string, got ${table.column(c).type}`);
   }
   for (const c of spec.features.numerical) {
@@ -99,7 +128,7 @@ export async function fitInferencePipeline(
   const prepared = engine.prepare?.(params) ?? null;
   try {
     const { transformer: processor, X } = FittedColumnTransformer.fitTransform(table, referenceTracks(spec));
-    const inputSchema = processor.inputColumns.map((name) => ({ name, type: table.column(name).type }));
+    const inputSchema = rawInputSchema(processor.inputColumns, table, spec);
     opts.signal?.throwIfAborted();
     const fitOptions = { classes, signal: opts.signal, onProgress: opts.onProgress };
     const classifier = prepared

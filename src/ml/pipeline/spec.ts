@@ -1,5 +1,6 @@
 /** The train step's model configuration (config: random_forest_pipeline), validated with key paths in errors. */
 import { type TrackSpec } from '../transformers/column-transformer';
+import { type TextFeatureOptions } from '../table/text-feature';
 
 export interface PipelineSpec {
   target: string;
@@ -7,6 +8,11 @@ export interface PipelineSpec {
   tfidf: { max_features: number | null };
   /** scikit-learn's RandomForestClassifier names, plus `engine: 'native' | 'ml-random-forest'`. */
   random_forest: Record<string, unknown>;
+  /**
+   * Columns the pipeline derives from raw input columns before its tracks read them (a text feature
+   * joined from several columns), so that the exported model scores rows as they come from the source.
+   */
+  text_features?: TextFeatureOptions[];
 }
 
 function stringList(v: unknown, path: string): string[] {
@@ -39,11 +45,21 @@ export function validateSpec(spec: PipelineSpec): PipelineSpec {
   }
   const rf = spec.random_forest ?? {};
   if (typeof rf !== 'object' || Array.isArray(rf)) throw new Error('random_forest: expected a mapping');
+  const textFeatures = (spec.text_features ?? []).map((t, i) => {
+    if (!t || typeof t.name !== 'string' || t.name === '')
+      throw new Error(`text_features[${i}].name: expected a column name`);
+    const columns = stringList(t.columns, `text_features[${i}].columns`);
+    if (columns.length === 0) throw new Error(`text_features[${i}].columns: expected at least one column`);
+    if (columns.includes(spec.target))
+      throw new Error(`text_features[${i}].columns: the target "${spec.target}" cannot be a source`);
+    return { name: t.name, columns, separator: t.separator ?? ' ' };
+  });
   return {
     target: spec.target,
     features: { numerical, categorical, nlp },
     tfidf: { max_features: maxFeatures },
     random_forest: { ...rf },
+    ...(textFeatures.length ? { text_features: textFeatures } : {}),
   };
 }
 

@@ -37,6 +37,9 @@ function inputValues(table: Table, column: string, kind: 'numeric' | 'string'): 
     throw new Error(`feature column "${column}" must be numeric (double or long), got string`);
   }
   if (kind === 'string' && c.type !== 'string') {
+    // A column with no value at all has no type of its own (a reader calls it numeric): as text it
+    // is all missing.
+    if (c.values.every((v) => v !== v)) return new Array<null>(c.values.length).fill(null);
     throw new Error(`feature column "${column}" must be string, got ${c.type}`);
   }
   return c.values;

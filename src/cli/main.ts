@@ -15,6 +15,7 @@ import { registerSweepCommand } from './commands/sweep';
 import { registerArtifactsCommands } from './commands/artifacts';
 import { registerPredictCommand } from './commands/predict';
 import { registerServeCommand } from './commands/serve';
+import { registerInspectCommand } from './commands/inspect';
 import { projectRoot } from '../config';
 import { cliErrorMessage } from './error-message';
 
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerArtifactsCommands(program, () => ctx().getStore());
   registerPredictCommand(program, { getStore: () => ctx().getStore(), getConfig: () => ctx().config });
   registerServeCommand(program, { getStore: () => ctx().getStore(), getConfig: () => ctx().config });
+  registerInspectCommand(program, () => ctx().config);
   program.hook('postAction', async () => {
     await context?.close();
   });

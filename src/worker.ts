@@ -27,16 +27,22 @@ export interface PipelineWorkerOptions {
   worker?: Partial<WorkerOptions>;
 }
 
-/** Opens stores by URI once per worker; activities share them. */
+/**
+ * Opens stores by URI once per worker; activities share them. Each is scoped to the run's
+ * main.project_name, so two projects' runs on one worker never see each other's artifacts or aliases.
+ */
 export function storeOpener(baseDir: string): (config: PipelineConfig) => Promise<ArtifactStore> {
   const stores = new Map<string, Promise<ArtifactStore>>();
   return (config) => {
-    const key = `${config.storage.uri}|${JSON.stringify(config.storage.s3)}`;
+    const project = config.main.project_name;
+    const key = `${config.storage.uri}|${JSON.stringify(config.storage.s3)}|${project}`;
     let store = stores.get(key);
     if (!store) {
-      store = Promise.resolve(
+      // Opened inside the promise: a bad project name then rejects it like any other open failure.
+      store = Promise.resolve().then(() =>
         openStore(config.storage.uri, {
           baseDir,
+          project,
           s3: {
             endpoint: config.storage.s3.endpoint ?? undefined,
             region: config.storage.s3.region ?? undefined,

@@ -3,12 +3,28 @@
  * prod by compare-and-swap from exactly the version the decision was made against. When a concurrent
  * run moves prod in between, the move is refused and the decision is made again against the model
  * that run promoted, so a worse candidate never replaces a better model it was not compared with.
+ * A prod model that serves another task (other classes, inputs the test split lacks) is not compared
+ * at all: the run completes, prod stays where it is, and the decision says why (README, Promotion).
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { PromotionDecision } from '../contract';
 import { decidePromotion } from '../promotion/decide';
 import { AliasConflictError, ArtifactNotFoundError } from '../store/errors';
 import type { ArtifactStore, ArtifactVersion } from '../store/types';
+
+/**
+ * scoreChampion's verdict that prod's model answers another question than the candidate, so no
+ * score of it on this test split can be compared with the candidate's.
+ */
+export class IncomparableChampion extends Error {
+  override readonly name = 'IncomparableChampion';
+  constructor(
+    readonly ref: string,
+    readonly why: string,
+  ) {
+    super(`${ref} serves another task (${why})`);
+  }
+}
 
 /** Decisions in a row that may lose the race for prod before the step leaves it to Temporal's retry. */
 export const PROMOTION_ROUNDS = 5;
@@ -21,7 +37,7 @@ export interface ChampionChallenger {
   metric: string;
   minDelta: number;
   alias: string;
-  /** Scores the model at `ref` on the same test split. */
+  /** Scores the model at `ref` on the same test split; throws IncomparableChampion if it serves another task. */
   scoreChampion(ref: string): Promise<number>;
   /** Recorded with the alias move. */
   actor: string;
@@ -43,7 +59,12 @@ export async function promoteIfBetter(c: ChampionChallenger): Promise<PromotionD
     if (prodVersion && prodVersion.ref !== candidate.ref) {
       let score = championScores.get(prodVersion.ref);
       if (score === undefined) {
-        score = await c.scoreChampion(prodVersion.ref);
+        try {
+          score = await c.scoreChampion(prodVersion.ref);
+        } catch (err) {
+          if (!(err instanceof IncomparableChampion)) throw err;
+          return notCompared(c, prodVersion.ref, err.why);
+        }
         championScores.set(prodVersion.ref, score);
       }
       prod = { score, ref: prodVersion.ref };
@@ -78,6 +99,21 @@ export async function promoteIfBetter(c: ChampionChallenger): Promise<PromotionD
       }
     }
   }
+}
+
+/**
+ * The safe answer when prod serves another task: keep prod. Replacing it would silently change what
+ * its consumers are served (other classes, other inputs); whoever means to switch tasks moves prod
+ * by hand (`mlpipe promote`), and the reason below says so.
+ */
+function notCompared(c: ChampionChallenger, prodRef: string, why: string): PromotionDecision {
+  return {
+    promoted: false,
+    reason: `prod ${prodRef} serves another task (${why}); not compared, prod kept (mlpipe promote ${c.candidate.ref} moves it by hand)`,
+    metric: c.metric,
+    candidate: c.candidateScore,
+    prodRef,
+  };
 }
 
 async function resolveIfPresent(store: ArtifactStore, ref: string): Promise<ArtifactVersion | undefined> {

@@ -1,7 +1,8 @@
 /**
  * evaluate: score a model_export on the held-out test split, log an evaluation artifact, and run
  * champion/challenger against the current prod model on the same test artifact (champion-challenger.ts:
- * prod moves by compare-and-swap, and a run that loses the race decides again against the new prod).
+ * prod moves by compare-and-swap, and a run that loses the race decides again against the new prod;
+ * champion-task.ts: a prod model of another task is not compared, and prod is kept).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import type { ActivityDeps } from './deps';
 import type { StepActivityInput, StepOutcome } from './types';
 import { fetchArtifact, publishArtifact, tableFile } from './artifact-io';
 import { promoteIfBetter } from './champion-challenger';
+import { scoreChampion } from './champion-task';
 import { deterministic } from './failures';
 import { runStep } from './step-context';
 import { classificationMetrics } from './model-metrics';
@@ -94,8 +96,15 @@ export function createEvaluate(deps: ActivityDeps) {
           metric,
           minDelta: config.evaluate.min_delta,
           alias,
-          scoreChampion: async (ref) =>
-            (await scoreModel(store, ref, run.scratch, test, target)).scores.scalars[metric],
+          scoreChampion: (ref) =>
+            scoreChampion(ref, {
+              store,
+              scratch: run.scratch,
+              test,
+              target,
+              metric,
+              candidateClasses: loaded.pipeline.classes,
+            }),
           actor: run.producer.workflowId,
           details: { test: testData.version.ref, workflowId: run.producer.workflowId },
         });

@@ -20,7 +20,7 @@ export interface GlobalOptions {
 
 export class CliContext {
   private cachedConfig?: PipelineConfig;
-  private cachedStore?: Promise<ArtifactStore>;
+  private readonly cachedStores = new Map<string, Promise<ArtifactStore>>();
   private sdkServer?: TestWorkflowEnvironment;
   private connection?: Connection;
 
@@ -51,18 +51,25 @@ export class CliContext {
     };
   }
 
-  getStore = (): Promise<ArtifactStore> => {
-    this.cachedStore ??= Promise.resolve(
-      openStore(this.config.storage.uri, {
-        baseDir: projectRoot(),
-        s3: {
-          endpoint: this.config.storage.s3.endpoint ?? undefined,
-          region: this.config.storage.s3.region ?? undefined,
-          forcePathStyle: this.config.storage.s3.force_path_style,
-        },
-      }),
-    );
-    return this.cachedStore;
+  /** The configured store, scoped to `project` (a command's --project), else to main.project_name. */
+  getStore = (project?: string): Promise<ArtifactStore> => {
+    const name = project ?? this.config.main.project_name;
+    let store = this.cachedStores.get(name);
+    if (!store) {
+      store = Promise.resolve().then(() =>
+        openStore(this.config.storage.uri, {
+          baseDir: projectRoot(),
+          project: name,
+          s3: {
+            endpoint: this.config.storage.s3.endpoint ?? undefined,
+            region: this.config.storage.s3.region ?? undefined,
+            forcePathStyle: this.config.storage.s3.force_path_style,
+          },
+        }),
+      );
+      this.cachedStores.set(name, store);
+    }
+    return store;
   };
 
   /**

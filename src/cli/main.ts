@@ -39,9 +39,13 @@ export function buildProgram(): Command {
   registerSweepCommand(program, ctx);
   registerLineageCommand(program, ctx);
   registerPromoteCommands(program, ctx);
-  registerArtifactsCommands(program, () => ctx().getStore());
-  registerPredictCommand(program, { getStore: () => ctx().getStore(), getConfig: () => ctx().config });
-  registerServeCommand(program, { getStore: () => ctx().getStore(), getConfig: () => ctx().config });
+  registerArtifactsCommands(program, (project) => ctx().getStore(project));
+  const modelDeps = {
+    getStore: (project?: string) => ctx().getStore(project),
+    getConfig: () => ctx().config,
+  };
+  registerPredictCommand(program, modelDeps);
+  registerServeCommand(program, modelDeps);
   registerInspectCommand(program, () => ctx().config);
   program.hook('postAction', async () => {
     await context?.close();

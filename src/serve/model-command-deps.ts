@@ -9,10 +9,10 @@ import { openStore, type ArtifactStore, type S3Options } from '../store';
 import { isModelLocation } from './model-location';
 
 export interface ModelCommandDeps {
-  /** The configured artifact store (config `storage.uri`). */
-  getStore(): ArtifactStore | Promise<ArtifactStore>;
+  /** The configured artifact store (config `storage.uri`), scoped to `project` (default: main.project_name). */
+  getStore(project?: string): ArtifactStore | Promise<ArtifactStore>;
   /** The loaded config (global --config and --set applied). */
-  getConfig(): Pick<PipelineConfig, 'storage'>;
+  getConfig(): Pick<PipelineConfig, 'storage' | 'main'>;
 }
 
 export interface ModelSource {
@@ -27,6 +27,8 @@ export async function modelSource(
   storeUri: string | undefined,
   deps: ModelCommandDeps,
   needStore = false,
+  /** The command's --project: whose artifacts a store ref names (default: main.project_name). */
+  project?: string,
 ): Promise<ModelSource> {
   const s3Config = deps.getConfig().storage.s3;
   const s3: S3Options = {
@@ -35,7 +37,10 @@ export async function modelSource(
     forcePathStyle: s3Config.force_path_style,
   };
   const cacheDir = join(projectRoot(), '.mlpipe', 'cache');
-  if (storeUri) return { store: openStore(storeUri, { s3, baseDir: process.cwd() }), cacheDir, s3 };
+  if (storeUri) {
+    const scope = project ?? deps.getConfig().main.project_name;
+    return { store: openStore(storeUri, { s3, baseDir: process.cwd(), project: scope }), cacheDir, s3 };
+  }
   if (!needStore && isModelLocation(model)) return { cacheDir, s3 };
-  return { store: await deps.getStore(), cacheDir, s3 };
+  return { store: await deps.getStore(project), cacheDir, s3 };
 }

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { parseRef, type ArtifactStore, type S3Options } from '../store';
+import { VersionedArtifactStore, parseRef, type ArtifactStore, type S3Options } from '../store';
 import { followAlias } from './alias-follower';
 import { loadServedModel } from './load-model';
 import { isModelLocation } from './model-location';
@@ -68,5 +68,10 @@ function aliasToFollow(model: string, store: ArtifactStore | undefined) {
     );
   }
   if (!store) throw new Error(`--follow-alias needs an artifact store to poll for ${model}.`);
-  return { store, name: parsed.name, alias: parsed.alias };
+  // `other_project/model_export:prod` follows that project's alias, as resolving it reads it.
+  const scoped =
+    parsed.project !== undefined && store.project !== undefined && store instanceof VersionedArtifactStore
+      ? store.forProject(parsed.project)
+      : store;
+  return { store: scoped, name: parsed.name, alias: parsed.alias };
 }

@@ -1,6 +1,7 @@
 /**
  * Artifact references: `name:alias`, `name:vN`, `name` (= latest), optionally prefixed `project/`
- * (dropped), with a trailing `.csv` / `.parquet` on the name dropped too, so the reference project's
+ * (or W&B's `entity/project/`: the last segment names the project, which selects that project's
+ * namespace), with a trailing `.csv` / `.parquet` on the name dropped, so the reference project's
  * W&B-style refs (`exercise_14/preprocessed_data.csv:latest`) resolve to our artifact names.
  */
 import { InvalidRefError } from './errors';
@@ -12,8 +13,9 @@ const ALIAS_RE = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 const VERSION_RE = /^v(\d{1,9})$/;
 const DROPPED_EXTENSIONS = ['.csv', '.parquet'];
 
-export type ParsedRef =
-  { name: string; version: number; alias?: undefined } | { name: string; alias: string; version?: undefined };
+export type ParsedRef = { name: string; /** The `project/` prefix, if any. */ project?: string } & (
+  { version: number; alias?: undefined } | { alias: string; version?: undefined }
+);
 
 export function parseRef(ref: string): ParsedRef {
   const text = ref.trim();
@@ -22,6 +24,7 @@ export function parseRef(ref: string): ParsedRef {
   let name = colon === -1 ? text : text.slice(0, colon);
   const selector = colon === -1 ? LATEST : text.slice(colon + 1);
   const slash = name.lastIndexOf('/');
+  let projectName: string | undefined;
   if (slash !== -1) {
     const project = name.slice(0, slash);
     if (!project.split('/').every((seg) => NAME_RE.test(seg) && !seg.includes('..'))) {
@@ -31,15 +34,17 @@ export function parseRef(ref: string): ParsedRef {
       );
     }
     name = name.slice(slash + 1);
+    projectName = project.slice(project.lastIndexOf('/') + 1);
   }
   for (const ext of DROPPED_EXTENSIONS) {
     if (name.toLowerCase().endsWith(ext) && name.length > ext.length) name = name.slice(0, -ext.length);
   }
   checkName(name, ref);
+  const scope = projectName === undefined ? {} : { project: projectName };
   const version = VERSION_RE.exec(selector);
-  if (version) return { name, version: Number(version[1]) };
+  if (version) return { name, ...scope, version: Number(version[1]) };
   checkAlias(selector, ref);
-  return { name, alias: selector };
+  return { name, ...scope, alias: selector };
 }
 
 export function formatRef(name: string, version: number): string {
@@ -51,6 +56,17 @@ export function checkName(name: string, context = name): void {
   if (!NAME_RE.test(name) || name.includes('..')) {
     throw new InvalidRefError(context, `artifact name ${JSON.stringify(name)} must match ${NAME_RE.source}`);
   }
+}
+
+/** Throws InvalidRefError unless `project` can name a project (it becomes a storage key segment). */
+export function checkProject(project: string): string {
+  if (!NAME_RE.test(project) || project.includes('..')) {
+    throw new InvalidRefError(
+      project,
+      `project name ${JSON.stringify(project)} (main.project_name or --project) must match ${NAME_RE.source}`,
+    );
+  }
+  return project;
 }
 
 /** Throws InvalidRefError unless `alias` can be an alias (`vN` is reserved for versions). */

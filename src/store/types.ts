@@ -93,9 +93,11 @@ export interface MoveAliasOptions {
 export interface ArtifactStore {
   /** `file:///abs/path` or `s3://bucket/prefix`. Never contains credentials. */
   readonly uri: string;
+  /** The project namespace this store sees (undefined: the pre-namespace root layout). */
+  readonly project?: string;
 
   publish(req: PublishRequest): Promise<PublishResult>;
-  /** `name:alias`, `name:vN`, `name` (= latest), optionally prefixed `project/`. Throws ArtifactNotFoundError. */
+  /** `name:alias`, `name:vN`, `name` (= latest), optionally prefixed `project/` (that project's namespace). Throws ArtifactNotFoundError. */
   resolve(ref: string): Promise<ArtifactVersion>;
   /** Downloads every file of a version into destDir, verifying each sha256. Returns destDir. */
   download(version: ArtifactVersion, destDir: string): Promise<string>;

@@ -25,9 +25,17 @@ import {
   StoreError,
   UnsupportedFormatError,
 } from './errors';
-import { checkArtifactPath, keys, seqFromKey, versionFromKey } from './keys';
+import {
+  artifactKeys,
+  artifactsRootFor,
+  checkArtifactPath,
+  keys,
+  seqFromKey,
+  versionFromKey,
+  type ArtifactKeys,
+} from './keys';
 import { groupForPacks, packFiles, type SmallFile } from './packs';
-import { LATEST, checkAlias, checkName, formatRef, parseRef } from './refs';
+import { LATEST, checkAlias, checkName, checkProject, formatRef, parseRef } from './refs';
 import type {
   AliasEvent,
   ArtifactFile,
@@ -83,20 +91,42 @@ export const MANIFEST_FORMAT = 2;
 export interface VersionedStoreOptions {
   /** Pack a version's small files into one blob (src/store/packs.ts). Default: what the backend prefers. */
   packSmallFiles?: boolean;
+  /**
+   * The project whose artifacts and aliases this store sees (main.project_name). Absent: the root
+   * layout of a store from before namespaces, where a ref's `project/` prefix is ignored as it was then.
+   */
+  project?: string;
 }
 
 export class VersionedArtifactStore implements ArtifactStore {
   readonly uri: string;
+  readonly project: string | undefined;
   private readonly packSmallFiles: boolean;
   private readonly reader: VersionReader;
+  private readonly keys: ArtifactKeys;
+  /** Views of other projects on the same backend, for refs with another `project/` prefix. */
+  private readonly siblings = new Map<string, VersionedArtifactStore>();
 
   constructor(
     private readonly backend: ObjectBackend,
-    options: VersionedStoreOptions = {},
+    private readonly options: VersionedStoreOptions = {},
   ) {
     this.uri = backend.uri;
+    this.project = options.project === undefined ? undefined : checkProject(options.project);
     this.packSmallFiles = options.packSmallFiles ?? backend.prefersPacks;
     this.reader = new VersionReader(backend);
+    this.keys = artifactKeys(artifactsRootFor(this.project));
+  }
+
+  /** The same store seen from another project (blobs and records are shared; artifacts are not). */
+  forProject(project: string): VersionedArtifactStore {
+    if (project === this.project) return this;
+    let sibling = this.siblings.get(project);
+    if (!sibling) {
+      sibling = new VersionedArtifactStore(this.backend, { ...this.options, project });
+      this.siblings.set(project, sibling);
+    }
+    return sibling;
   }
 
   // ---------------------------------------------------------------- publish
@@ -159,7 +189,7 @@ export class VersionedArtifactStore implements ArtifactStore {
     if (req.producer) {
       const p = req.producer;
       await this.backend.putIfAbsent(
-        keys.producer(req.name, p.workflowId, p.step, digest),
+        this.keys.producer(req.name, p.workflowId, p.step, digest),
         json({ version: version.version }),
       );
     }
@@ -190,7 +220,7 @@ export class VersionedArtifactStore implements ArtifactStore {
   ): Promise<{ earlier?: ArtifactVersion; seen: PublishState }> {
     const p = req.producer;
     const [index, seen] = await Promise.all([
-      p ? this.backend.get(keys.producer(req.name, p.workflowId, p.step, digest)) : undefined,
+      p ? this.backend.get(this.keys.producer(req.name, p.workflowId, p.step, digest)) : undefined,
       state,
     ]);
     if (index) {
@@ -346,7 +376,7 @@ export class VersionedArtifactStore implements ArtifactStore {
         ...(req.producer ? { producer: req.producer } : {}),
         createdAt: new Date().toISOString(),
       };
-      if (await this.backend.putIfAbsent(keys.version(req.name, next), json(version))) return version;
+      if (await this.backend.putIfAbsent(this.keys.version(req.name, next), json(version))) return version;
       // vN is taken. If it is this very publish (a retry after the manifest was written but its
       // response was lost), it is ours: finish publishing it rather than creating a duplicate.
       const taken = await this.getVersion(req.name, next);
@@ -396,6 +426,9 @@ export class VersionedArtifactStore implements ArtifactStore {
 
   async resolve(ref: string): Promise<ArtifactVersion> {
     const parsed = parseRef(ref);
+    // A `project/` prefix selects that project; an unscoped (pre-namespace) store ignores it, as before.
+    if (this.project !== undefined && parsed.project !== undefined && parsed.project !== this.project)
+      return this.forProject(parsed.project).resolve(ref);
     let number: number;
     if (parsed.alias !== undefined) {
       const alias = await this.readAlias(parsed.name, parsed.alias);
@@ -421,7 +454,7 @@ export class VersionedArtifactStore implements ArtifactStore {
   }
 
   async listArtifacts(): Promise<string[]> {
-    return this.backend.listChildren(keys.artifactsRoot);
+    return this.backend.listChildren(this.keys.artifactsRoot);
   }
 
   async listVersions(name: string): Promise<ArtifactVersion[]> {
@@ -434,18 +467,18 @@ export class VersionedArtifactStore implements ArtifactStore {
   }
 
   private async versionNumbers(name: string): Promise<number[]> {
-    const list = await this.backend.list(keys.versionsDir(name));
+    const list = await this.backend.list(this.keys.versionsDir(name));
     return list.map(versionFromKey).filter((n): n is number => n !== undefined);
   }
 
   private async getVersion(name: string, version: number): Promise<ArtifactVersion | undefined> {
-    const obj = await this.backend.get(keys.version(name, version));
+    const obj = await this.backend.get(this.keys.version(name, version));
     return obj ? checkFormat(JSON.parse(obj.body.toString()) as ArtifactVersion, this.uri) : undefined;
   }
 
   async getAliases(name: string): Promise<Record<string, number>> {
     checkName(name);
-    const dir = keys.aliasesDir(name);
+    const dir = this.keys.aliasesDir(name);
     const aliasKeys = (await this.backend.list(dir)).filter((k) => k.endsWith('.json'));
     const docs = await mapLimit(aliasKeys, 8, async (k) => {
       const alias = k.slice(dir.length, -'.json'.length);
@@ -459,7 +492,7 @@ export class VersionedArtifactStore implements ArtifactStore {
   // ---------------------------------------------------------------- aliases
 
   private async readAlias(name: string, alias: string): Promise<AliasRead | undefined> {
-    const obj = await this.backend.get(keys.alias(name, alias));
+    const obj = await this.backend.get(this.keys.alias(name, alias));
     return obj ? { doc: JSON.parse(obj.body.toString()) as AliasDoc, etag: obj.etag } : undefined;
   }
 
@@ -528,8 +561,8 @@ export class VersionedArtifactStore implements ArtifactStore {
         await (recorded ?? this.recordHistory(name, alias, current.doc));
       }
       const won = current
-        ? await this.backend.putIfMatch(keys.alias(name, alias), json(doc), current.etag)
-        : await this.backend.putIfAbsent(keys.alias(name, alias), json(doc));
+        ? await this.backend.putIfMatch(this.keys.alias(name, alias), json(doc), current.etag)
+        : await this.backend.putIfAbsent(this.keys.alias(name, alias), json(doc));
       if (won) return event;
       // Lost the race: re-read; with `expected` set, the next round reports the conflict.
       await sleep(Math.random() * Math.min(20, 1 + attempt));
@@ -538,7 +571,7 @@ export class VersionedArtifactStore implements ArtifactStore {
   }
 
   private async recordHistory(name: string, alias: string, doc: AliasDoc): Promise<void> {
-    await this.backend.putIfAbsent(keys.history(name, alias, doc.seq), json(doc.event));
+    await this.backend.putIfAbsent(this.keys.history(name, alias, doc.seq), json(doc.event));
   }
 
   async aliasHistory(name: string, alias?: string): Promise<AliasEvent[]> {
@@ -549,12 +582,12 @@ export class VersionedArtifactStore implements ArtifactStore {
         ? [alias]
         : [
             ...new Set([
-              ...(await this.backend.listChildren(keys.historyRoot(name))),
+              ...(await this.backend.listChildren(this.keys.historyRoot(name))),
               ...Object.keys(await this.getAliases(name)),
             ]),
           ];
     const perAlias = await mapLimit(aliases, 4, async (a) => {
-      const dir = keys.historyDir(name, a);
+      const dir = this.keys.historyDir(name, a);
       const entries = (await this.backend.list(dir))
         .map((k) => ({ k, seq: seqFromKey(k) }))
         .filter((e): e is { k: string; seq: number } => e.seq !== undefined);

@@ -1,6 +1,7 @@
 /**
  * `mlpipe artifacts ls|show|alias|history|download`: browse and curate the artifact store, the same
- * way on the filesystem and S3 backends.
+ * way on the filesystem and S3 backends. Each sees one project's artifacts: `--project`, else a
+ * ref's `project/` prefix, else main.project_name.
  */
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
@@ -15,9 +16,17 @@ import {
 
 type Print = (line: string) => void;
 
+const PROJECT_FLAGS = '--project <name>';
+const PROJECT_HELP = 'project whose artifacts to use (default: main.project_name)';
+
+/** Where a command's output says it looked: the store and, when scoped, the project. */
+function where(store: ArtifactStore): string {
+  return store.project === undefined ? store.uri : `${store.uri} (project ${store.project})`;
+}
+
 export function registerArtifactsCommands(
   program: Command,
-  getStore: () => Promise<ArtifactStore>,
+  getStore: (project?: string) => Promise<ArtifactStore>,
   print: Print = (line) => console.log(line),
 ): void {
   const artifacts = program
@@ -28,8 +37,9 @@ export function registerArtifactsCommands(
     .command('ls [name]')
     .description('list artifacts, or the versions of one artifact')
     .option('--json', 'print JSON')
-    .action(async (name: string | undefined, opts: { json?: boolean }) => {
-      const store = await getStore();
+    .option(PROJECT_FLAGS, PROJECT_HELP)
+    .action(async (name: string | undefined, opts: { json?: boolean; project?: string }) => {
+      const store = await getStore(opts.project ?? (name === undefined ? undefined : parseRef(name).project));
       if (name === undefined) {
         const rows = [];
         for (const artifact of await store.listArtifacts()) {
@@ -40,7 +50,7 @@ export function registerArtifactsCommands(
           rows.push({ name: artifact, versions: versions.length, latest: aliases.latest, aliases });
         }
         if (opts.json) return print(JSON.stringify(rows, null, 2));
-        if (rows.length === 0) return print(`no artifacts in ${store.uri}`);
+        if (rows.length === 0) return print(`no artifacts in ${where(store)}`);
         print(
           table(
             ['NAME', 'VERSIONS', 'LATEST', 'ALIASES'],
@@ -60,7 +70,7 @@ export function registerArtifactsCommands(
         store.getAliases(artifactName),
       ]);
       if (opts.json) return print(JSON.stringify({ name: artifactName, aliases, versions }, null, 2));
-      if (versions.length === 0) return print(`no versions of ${artifactName} in ${store.uri}`);
+      if (versions.length === 0) return print(`no versions of ${artifactName} in ${where(store)}`);
       print(
         table(
           ['VERSION', 'DIGEST', 'SIZE', 'TYPE', 'CREATED', 'ALIASES', 'PRODUCER'],
@@ -81,14 +91,16 @@ export function registerArtifactsCommands(
     .command('show <ref>')
     .description('show one version: digest, producer, metadata and files (name:alias, name:vN or name)')
     .option('--json', 'print JSON')
-    .action(async (ref: string, opts: { json?: boolean }) => {
-      const store = await getStore();
+    .option(PROJECT_FLAGS, PROJECT_HELP)
+    .action(async (ref: string, opts: { json?: boolean; project?: string }) => {
+      const store = await getStore(opts.project ?? parseRef(ref).project);
       const version = await store.resolve(ref);
       const aliases = aliasesOf(await store.getAliases(version.name), version.version);
       if (opts.json)
         return print(JSON.stringify({ ...version, aliases: aliases ? aliases.split(', ') : [] }, null, 2));
       print(`${version.ref}${ref === version.ref ? '' : `  (resolved from ${ref})`}`);
       print(`  store        ${store.uri}`);
+      if (store.project !== undefined) print(`  project      ${store.project}`);
       print(`  type         ${version.type}`);
       if (version.description) print(`  description  ${version.description}`);
       print(`  digest       sha256:${version.digest}`);
@@ -118,14 +130,15 @@ export function registerArtifactsCommands(
     .description('point an alias at a version, by compare-and-swap')
     .option('--expected <version>', "the version the alias must point at now ('none' = must not exist)")
     .option('--reason <text>', 'why (kept in the alias history)')
+    .option(PROJECT_FLAGS, PROJECT_HELP)
     .action(
       async (
         name: string,
         alias: string,
         versionText: string,
-        opts: { expected?: string; reason?: string },
+        opts: { expected?: string; reason?: string; project?: string },
       ) => {
-        const store = await getStore();
+        const store = await getStore(opts.project ?? parseRef(name).project);
         const artifactName = parseRef(name).name;
         const expected =
           opts.expected === undefined
@@ -148,8 +161,9 @@ export function registerArtifactsCommands(
     .command('history <name> [alias]')
     .description('the append-only history of alias moves (all aliases, or one)')
     .option('--json', 'print JSON')
-    .action(async (name: string, alias: string | undefined, opts: { json?: boolean }) => {
-      const store = await getStore();
+    .option(PROJECT_FLAGS, PROJECT_HELP)
+    .action(async (name: string, alias: string | undefined, opts: { json?: boolean; project?: string }) => {
+      const store = await getStore(opts.project ?? parseRef(name).project);
       const events = await store.aliasHistory(parseRef(name).name, alias);
       if (opts.json) return print(JSON.stringify(events, null, 2));
       if (events.length === 0) return print(`no alias moves for ${name}${alias ? `:${alias}` : ''}`);
@@ -164,8 +178,9 @@ export function registerArtifactsCommands(
   artifacts
     .command('download <ref> <dir>')
     .description('download a version into a directory, verifying every sha256')
-    .action(async (ref: string, dir: string) => {
-      const store = await getStore();
+    .option(PROJECT_FLAGS, PROJECT_HELP)
+    .action(async (ref: string, dir: string, opts: { project?: string }) => {
+      const store = await getStore(opts.project ?? parseRef(ref).project);
       const version = await store.resolve(ref);
       const dest = resolve(dir);
       await store.download(version, dest);

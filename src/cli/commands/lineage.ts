@@ -12,8 +12,10 @@ export function registerLineageCommand(program: Command, ctx: () => CliContext):
     )
     .option('--json', 'print JSON')
     .option('--depth <n>', 'how many producer hops to follow', '8')
-    .action(async (target: string, opts: { json?: boolean; depth: string }) => {
-      const store = await ctx().getStore();
+    .option('--project <name>', 'project whose artifact a ref names (default: main.project_name)')
+    .action(async (target: string, opts: { json?: boolean; depth: string; project?: string }) => {
+      // Run records are shared by all projects (workflow IDs are unique); artifact refs are per project.
+      const store = await ctx().getStore(opts.project);
       const run = await getRunRecord(store, target);
       if (run) {
         console.log(opts.json ? JSON.stringify(run) : formatRun(run));

@@ -10,6 +10,7 @@ interface PredictOptions {
   input: string;
   output?: string;
   store?: string;
+  project?: string;
 }
 
 export function registerPredictCommand(program: Command, deps: ModelCommandDeps): Command {
@@ -26,8 +27,9 @@ export function registerPredictCommand(program: Command, deps: ModelCommandDeps)
     .requiredOption('--input <file>', "rows to score (.csv or .parquet) with the model's input columns")
     .option('--output <file>', 'CSV file to write (default: standard output)')
     .option('--store <uri>', 'artifact store URI (default: storage.uri from the config)')
+    .option('--project <name>', 'project whose artifacts a store ref names (default: main.project_name)')
     .action(async (opts: PredictOptions) => {
-      const source = await modelSource(opts.model, opts.store, deps);
+      const source = await modelSource(opts.model, opts.store, deps, false, opts.project);
       const served = await loadServedModel(opts.model, source);
       const out = await scoreFile(served.model, opts.input);
       if (opts.output) {

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
+import { parseRef } from '../../store/refs';
 import type { CliContext } from '../context';
 
 export function registerPromoteCommands(program: Command, ctx: () => CliContext): void {
@@ -12,9 +13,11 @@ export function registerPromoteCommands(program: Command, ctx: () => CliContext)
     .description('point the prod alias (evaluate.promote_alias) at a model version')
     .requiredOption('--reason <text>', 'why (kept in the alias history)')
     .option('--alias <alias>', 'alias to move (default: evaluate.promote_alias)')
-    .action(async (ref: string, opts: { reason: string; alias?: string }) => {
+    .option('--project <name>', 'project whose model to promote (default: main.project_name)')
+    .action(async (ref: string, opts: { reason: string; alias?: string; project?: string }) => {
       const c = ctx();
-      const store = await c.getStore();
+      // Resolved in its own project: the alias moves there too, never in the default project.
+      const store = await c.getStore(opts.project ?? parseRef(ref).project);
       const alias = opts.alias ?? c.config.evaluate.promote_alias ?? 'prod';
       const version = await store.resolve(ref);
       const current = (await store.getAliases(version.name))[alias];
@@ -35,9 +38,10 @@ export function registerPromoteCommands(program: Command, ctx: () => CliContext)
     .requiredOption('--reason <text>', 'why (kept in the alias history)')
     .option('--name <artifact>', 'model artifact (default: random_forest_pipeline.export_artifact)')
     .option('--alias <alias>', 'alias to move (default: evaluate.promote_alias)')
-    .action(async (opts: { reason: string; name?: string; alias?: string }) => {
+    .option('--project <name>', 'project whose alias to roll back (default: main.project_name)')
+    .action(async (opts: { reason: string; name?: string; alias?: string; project?: string }) => {
       const c = ctx();
-      const store = await c.getStore();
+      const store = await c.getStore(opts.project);
       const name = opts.name ?? c.config.random_forest_pipeline.export_artifact;
       const alias = opts.alias ?? c.config.evaluate.promote_alias ?? 'prod';
       const history = await store.aliasHistory(name, alias);

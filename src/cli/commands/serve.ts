@@ -12,6 +12,7 @@ interface ServeOptions {
   pollInterval: number;
   maxBody: number;
   store?: string;
+  project?: string;
 }
 
 function port(text: string): number {
@@ -58,8 +59,15 @@ export function registerServeCommand(program: Command, deps: ModelCommandDeps): 
     )
     .option('--max-body <size>', 'largest request body, e.g. 5mb or 512kb', byteSize, parseByteSize('5mb'))
     .option('--store <uri>', 'artifact store URI (default: storage.uri from the config)')
+    .option('--project <name>', 'project whose artifacts a store ref names (default: main.project_name)')
     .action(async (opts: ServeOptions) => {
-      const { store, cacheDir, s3 } = await modelSource(opts.model, opts.store, deps, opts.followAlias);
+      const { store, cacheDir, s3 } = await modelSource(
+        opts.model,
+        opts.store,
+        deps,
+        opts.followAlias,
+        opts.project,
+      );
       const app = await createScoringServer({
         model: opts.model,
         store,

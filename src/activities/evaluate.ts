@@ -20,6 +20,7 @@ import { deterministic } from './failures';
 import { runStep } from './step-context';
 import { classificationMetrics } from './model-metrics';
 import { datasetTarget } from './dataset';
+import { parseRef } from '../store/refs';
 
 async function scoreModel(store: ArtifactStore, ref: string, scratch: string, test: Table, target: string) {
   const model = await fetchArtifact(store, ref, scratch);
@@ -89,25 +90,36 @@ export function createEvaluate(deps: ActivityDeps) {
           throw new Error(
             `evaluate.metric: unknown metric "${metric}" (have ${Object.keys(scores.scalars).join(', ')})`,
           );
-        promotion = await promoteIfBetter({
-          store,
-          candidate: model.version,
-          candidateScore,
-          metric,
-          minDelta: config.evaluate.min_delta,
-          alias,
-          scoreChampion: (ref) =>
-            scoreChampion(ref, {
-              store,
-              scratch: run.scratch,
-              test,
-              target,
-              metric,
-              candidateClasses: loaded.pipeline.classes,
-            }),
-          actor: run.producer.workflowId,
-          details: { test: testData.version.ref, workflowId: run.producer.workflowId },
-        });
+        const candidateProject = parseRef(input.inputs.model).project;
+        // Version numbers are per project: moving this project's alias to another project's vN would
+        // point it at whatever model this project has under that number.
+        if (candidateProject !== undefined && candidateProject !== config.main.project_name)
+          promotion = {
+            promoted: false,
+            reason: `${input.inputs.model} belongs to project ${candidateProject}; ${alias} of project ${config.main.project_name} only moves to its own models`,
+            metric,
+            candidate: candidateScore,
+          };
+        else
+          promotion = await promoteIfBetter({
+            store,
+            candidate: model.version,
+            candidateScore,
+            metric,
+            minDelta: config.evaluate.min_delta,
+            alias,
+            scoreChampion: (ref) =>
+              scoreChampion(ref, {
+                store,
+                scratch: run.scratch,
+                test,
+                target,
+                metric,
+                candidateClasses: loaded.pipeline.classes,
+              }),
+            actor: run.producer.workflowId,
+            details: { test: testData.version.ref, workflowId: run.producer.workflowId },
+          });
       }
       return {
         step: 'evaluate',

@@ -105,44 +105,7 @@ export function runDeterministicChecks(table: Table, spec: CheckSpec, target: st
       }
     }
   }
-  if (table.has(target)) {
-    const labels = table.column(target);
-    if (labels.type === 'string') {
-      const counts = new Map<string, number>();
-      let missing = 0;
-      for (const v of labels.values) {
-        if (v === null) missing++;
-        else counts.set(v, (counts.get(v) ?? 0) + 1);
-      }
-      if (missing > 0)
-        failures.push({
-          check: 'target_missing',
-          column: target,
-          expected: 'no missing labels',
-          found: `${missing} missing`,
-        });
-      if (counts.size < 2 && table.nRows > 0) {
-        failures.push({
-          check: 'class_count',
-          column: target,
-          expected: 'at least 2 classes',
-          found: `${counts.size} (${[...counts.keys()].join(', ')})`,
-        });
-      }
-      if (spec.known_classes) {
-        const known = new Set(spec.known_classes);
-        const unknown = [...counts.keys()].filter((c) => !known.has(c)).sort();
-        if (unknown.length > 0) {
-          failures.push({
-            check: 'class_names',
-            column: target,
-            expected: `one of ${spec.known_classes.length} known classes`,
-            found: `unknown ${unknown.map((u) => JSON.stringify(u)).join(', ')}`,
-          });
-        }
-      }
-    }
-  }
+  if (table.has(target)) failures.push(...targetFailures(table, target, spec.known_classes));
   for (const [column, range] of Object.entries(spec.ranges)) {
     if (!table.has(column)) continue;
     const col = table.column(column);
@@ -167,6 +130,55 @@ export function runDeterministicChecks(table: Table, spec: CheckSpec, target: st
         column,
         expected: `[${range.min ?? '-∞'}, ${range.max ?? '∞'}]`,
         found: `${bad} rows outside, first ${worst} at ${describeRow(first)}`,
+      });
+    }
+  }
+  return failures;
+}
+
+/** A label of any type as the class name the model uses; undefined for a missing label. */
+function labelAt(values: ArrayLike<unknown>, i: number): string | undefined {
+  const v = values[i];
+  return v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? undefined : String(v);
+}
+
+/** A classification target needs a label in every row, two classes or more, and only known ones. */
+function targetFailures(table: Table, target: string, knownClasses: string[] | null): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  const values = table.column(target).values;
+  const counts = new Map<string, number>();
+  const missingRows: number[] = [];
+  for (let i = 0; i < table.nRows; i++) {
+    const label = labelAt(values, i);
+    if (label === undefined) missingRows.push(i);
+    else counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  if (missingRows.length > 0) {
+    const shown = missingRows.slice(0, 5).map(describeRow).join(', ');
+    failures.push({
+      check: 'target_missing',
+      column: target,
+      expected: 'a label in every row (drop or label the rows without one)',
+      found: `${missingRows.length} missing, at ${shown}${missingRows.length > 5 ? ', …' : ''}`,
+    });
+  }
+  if (counts.size < 2 && table.nRows > 0) {
+    failures.push({
+      check: 'class_count',
+      column: target,
+      expected: 'at least 2 classes (is data.target the label column?)',
+      found: `${counts.size} (${[...counts.keys()].map((c) => JSON.stringify(c)).join(', ')})`,
+    });
+  }
+  if (knownClasses) {
+    const known = new Set(knownClasses);
+    const unknown = [...counts.keys()].filter((c) => !known.has(c)).sort();
+    if (unknown.length > 0) {
+      failures.push({
+        check: 'class_names',
+        column: target,
+        expected: `one of ${knownClasses.length} known classes (check_data.known_classes)`,
+        found: `unknown ${unknown.map((u) => JSON.stringify(u)).join(', ')}`,
       });
     }
   }

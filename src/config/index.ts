@@ -1,5 +1,10 @@
 /** Public surface of the config layer. */
-export { pipelineConfigSchema, pipelineConfigInputSchema, type PipelineConfig } from './schema';
+export {
+  DEFAULT_PROJECT,
+  pipelineConfigSchema,
+  pipelineConfigInputSchema,
+  type PipelineConfig,
+} from './schema';
 export {
   loadConfig,
   configDefaults,

@@ -8,6 +8,9 @@
 import { z } from 'zod';
 import { STEP_NAMES, TASK_QUEUE } from '../contract';
 import { SAMPLE_TARGET } from '../sample-data/schema';
+
+/** main.project_name when a config does not set it: the store namespace `projects/default/`. */
+export const DEFAULT_PROJECT = 'default';
 import { parseRef } from '../store/refs';
 import { renameDataAliases, renameStepKeys, stepNameOrAlias } from './aliases';
 
@@ -67,7 +70,7 @@ const stepName = z.preprocess(stepNameOrAlias, z.enum(STEP_NAMES).describe(STEP_
 // ---- sections ----------------------------------------------------------------------------------
 
 const mainSection = z.strictObject({
-  project_name: nonEmpty().default('default'),
+  project_name: nonEmpty().default(DEFAULT_PROJECT),
   experiment_name: nonEmpty().default('dev'),
   /** A list, or (as the reference's CLI passes it) one comma-separated string. */
   execute_steps: z

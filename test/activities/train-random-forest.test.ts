@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createTrainRandomForest } from '../../src/activities/train-random-forest';
 import type { StepOutcome } from '../../src/activities/types';
-import { loadConfig } from '../../src/config';
+import { DEFAULT_PROJECT, loadConfig } from '../../src/config';
 import { addTextFeature, parseCsv, writeCsv } from '../../src/ml';
 import { openStore } from '../../src/store';
 import type { ArtifactStore } from '../../src/store/types';
@@ -24,7 +24,7 @@ let trainRef: string;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mlpipe-train-'));
-  store = await openStore(join(dir, 'store'));
+  store = await openStore(join(dir, 'store'), { project: DEFAULT_PROJECT });
   const csv = join(dir, 'data_train.csv');
   const table = addTextFeature(parseCsv(sampleGenresCsv({ rows: 1200, seed: 3 })), {
     name: 'text_feature',

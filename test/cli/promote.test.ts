@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DEFAULT_PROJECT } from '../../src/config';
 import { openStore } from '../../src/store';
 import type { ArtifactStore } from '../../src/store/types';
 
@@ -16,7 +17,7 @@ let store: ArtifactStore;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mlpipe-promote-'));
-  store = await openStore(join(dir, 'store'));
+  store = await openStore(join(dir, 'store'), { project: DEFAULT_PROJECT });
   for (let i = 0; i < 3; i++) {
     writeFileSync(join(dir, 'model.bin'), `model ${i}`);
     await store.publish({

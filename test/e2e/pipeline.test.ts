@@ -16,6 +16,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { PipelineInput, PipelineResult } from '../../src/contract';
 import { TASK_QUEUE, WORKFLOW_TYPE } from '../../src/contract';
 import { createPipelineWorker } from '../../src/worker';
+import { DEFAULT_PROJECT } from '../../src/config';
 import { openStore } from '../../src/store';
 import type { ArtifactStore } from '../../src/store/types';
 import { getRunRecord, traceArtifact } from '../../src/lineage/trace';
@@ -49,7 +50,7 @@ void describe('trainingPipeline end to end', { timeout: 300_000 }, () => {
   before(async () => {
     env = await startTemporal();
     storeDir = mkdtempSync(join(tmpdir(), 'mlpipe-e2e-'));
-    store = await openStore(storeDir);
+    store = await openStore(storeDir, { project: DEFAULT_PROJECT });
     overrides = [`storage.uri=${storeDir}`, ...SMALL];
     ({ worker } = await createPipelineWorker({
       address: env.address,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SWEEP_WORKFLOW_TYPE, TASK_QUEUE } from '../../src/contract';
 import type { SweepInput, SweepResult } from '../../src/workflows/sweep-pipeline';
-import { parseSweep } from '../../src/config';
+import { DEFAULT_PROJECT, parseSweep } from '../../src/config';
 import { createPipelineWorker } from '../../src/worker';
 import { openStore } from '../../src/store';
 import { getRunRecord } from '../../src/lineage/trace';
@@ -89,7 +89,7 @@ void it(
     assert.ok(result.best?.modelRef, 'a best trial with a model ref');
     assert.ok((result.trials[0].metric ?? 0) >= (result.trials[1].metric ?? 0), 'sorted by the metric');
 
-    const store = await openStore(storeDir);
+    const store = await openStore(storeDir, { project: DEFAULT_PROJECT });
     // The data steps ran once: exactly one version of each data artifact.
     assert.equal((await store.listVersions('data_train')).length, 1);
     for (const t of result.trials) {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Command } from 'commander';
-import { pipelineConfigSchema } from '../../src/config';
+import { DEFAULT_PROJECT, pipelineConfigSchema } from '../../src/config';
 import { registerPredictCommand } from '../../src/cli/commands/predict';
 import { fitInferencePipeline, type InferencePipeline } from '../../src/ml/pipeline';
 import { formatCsv, readTable, type Table } from '../../src/ml/table';
@@ -40,7 +40,7 @@ function predict(...args: string[]): Promise<unknown> {
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'mlpipe-predict-'));
-  store = openStore(join(work, 'store'));
+  store = openStore(join(work, 'store'), { project: DEFAULT_PROJECT });
   pipeline = await fitSmallPipeline(5);
   await publish(await exportPipeline(pipeline, work), 'model_export');
   rows = sampleTable(120, 17);

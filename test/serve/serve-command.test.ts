@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { parseByteSize } from '../../src/serve/byte-size';
+import { DEFAULT_PROJECT } from '../../src/config';
 import { openStore } from '../../src/store';
 import { fitSmallPipeline } from './fixture';
 import { exportPipeline } from './server-harness';
@@ -57,7 +58,12 @@ before(async () => {
   const dir = await exportPipeline(await fitSmallPipeline(4), work);
   storeDir = join(work, 'store');
   const files = (await readdir(dir)).map((f) => ({ path: f, source: join(dir, f) }));
-  await openStore(storeDir).publish({ name: 'model_export', type: 'model', files, aliases: ['prod'] });
+  await openStore(storeDir, { project: DEFAULT_PROJECT }).publish({
+    name: 'model_export',
+    type: 'model',
+    files,
+    aliases: ['prod'],
+  });
 });
 
 after(async () => {

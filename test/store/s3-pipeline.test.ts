@@ -19,6 +19,7 @@ import {
   type PipelineResult,
 } from '../../src/contract';
 import { getRunRecord } from '../../src/lineage/trace';
+import { DEFAULT_PROJECT } from '../../src/config';
 import { materializeModel, openStore, type ArtifactStore } from '../../src/store/index';
 import { findTemporalCli } from '../../src/temporal/dev-server';
 import { createPipelineWorker } from '../../src/worker';
@@ -58,7 +59,7 @@ void describe('trainingPipeline with the S3 store (MinIO)', { skip: skipReason()
     env = await startTemporal();
     work = mkdtempSync(join(tmpdir(), 'mlpipe-s3-e2e-'));
     const uri = `s3://${BUCKET}/runs`;
-    store = openStore(uri, { s3: minio.s3 });
+    store = openStore(uri, { s3: minio.s3, project: DEFAULT_PROJECT });
     overrides = [
       `storage.uri=${uri}`,
       `storage.s3.endpoint=${minio.endpoint}`,

@@ -64,7 +64,9 @@ function classKeys(table: Table, name: string): string[] {
   for (let i = 0; i < table.nRows; i++) {
     const v = col.values[i];
     if (v === null || (typeof v === 'number' && Number.isNaN(v))) {
-      throw new Error(`stratify column "${name}" row ${i + 1}: missing value`);
+      throw new Error(
+        `stratify column "${name}" row ${i + 1}: missing value (drop or label the rows without one, or set data.stratify=false)`,
+      );
     }
     keys[i] = String(v);
   }
@@ -94,7 +96,7 @@ export function stratifiedSplit(table: Table, opts: StratifiedSplitOptions): Spl
   if (least < 2) {
     const c = classes[counts.indexOf(least)];
     throw new Error(
-      `stratify column "${opts.stratify}": class "${c}" has only 1 row; every class needs at least 2`,
+      `stratify column "${opts.stratify}": class "${c}" has only 1 row; a stratified split needs at least 2 of every class (add rows of it, drop it, or set data.stratify=false)`,
     );
   }
   if (nTrain < classes.length)

@@ -93,6 +93,7 @@ void describe('two projects in one store', { timeout: 300_000 }, () => {
     const [alpha, beta] = await Promise.all([alphaRun('projects-alpha-1'), betaRun('projects-beta-1')]);
     assert.equal(alpha.promotion?.promoted, true, alpha.promotion?.reason);
     assert.equal(beta.promotion?.promoted, true, beta.promotion?.reason);
+    assert.ok((beta.metrics.test_roc_auc ?? 0) > 0.8, `binary ROC-AUC ${beta.metrics.test_roc_auc}`);
 
     const a = openStore(storeDir, { project: 'alpha' });
     const b = openStore(storeDir, { project: 'beta' });

@@ -2,6 +2,7 @@
  * `mlpipe run`: start the training workflow and follow it. With no TEMPORAL_ADDRESS it starts the
  * embedded dev server and an in-process worker, so one command runs the whole pipeline.
  */
+import { absoluteSourceOverride } from '../local-source';
 import type { Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -75,8 +76,10 @@ export function registerRunCommand(program: Command, ctx: () => CliContext): voi
       const c = ctx();
       const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
       // Validate the overrides here, before anything starts: a wrong key is one clear error.
-      const cliOverrides = [...(c.options.set ?? []), ...opts.set];
-      const config = new CliContext({ config: c.options.config, set: cliOverrides }).config;
+      const given = [...(c.options.set ?? []), ...opts.set];
+      const config = new CliContext({ config: c.options.config, set: given }).config;
+      const localSource = absoluteSourceOverride(config.data.source);
+      const cliOverrides = localSource ? [...given, localSource] : given;
       const server = await c.resolveServer(log);
       const client = await c.client(server.address);
       const workflowId = opts.id ?? newWorkflowId('train');

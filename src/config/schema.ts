@@ -142,7 +142,7 @@ const range = z
   .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, 'min is greater than max');
 
 const checkDataSection = z.strictObject({
-  min_rows: int(0).default(200),
+  min_rows: int(0).default(50),
   max_rows: int(1).nullable().describe('integer ≥ 1 or null').default(null),
   // Dataset-shaped rules: empty by default. Where none of required_columns, known_classes and ranges
   // is given, the first run infers a data contract from the data (src/checks/contract.ts).

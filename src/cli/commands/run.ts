@@ -73,91 +73,103 @@ export function registerRunCommand(program: Command, ctx: () => CliContext): voi
     .option('--no-wait', 'start the workflow and return its ID without following it')
     .option('--json', 'print the result as one JSON object')
     .action(async (opts: { set: string[]; id?: string; worker?: boolean; wait: boolean; json?: boolean }) => {
-      const c = ctx();
-      const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
-      // Validate the overrides here, before anything starts: a wrong key is one clear error.
-      const given = [...(c.options.set ?? []), ...opts.set];
-      const config = new CliContext({ config: c.options.config, set: given }).config;
-      const localSource = absoluteSourceOverride(config.data.source);
-      const cliOverrides = localSource ? [...given, localSource] : given;
-      const server = await c.resolveServer(log);
-      const client = await c.client(server.address);
-      const workflowId = opts.id ?? newWorkflowId('train');
-      const input: PipelineInput = {
-        overrides: cliOverrides,
-        trigger: { kind: 'cli', id: userInfo().username },
-      };
-      let worker: Awaited<ReturnType<typeof createPipelineWorker>> | undefined;
-      if (server.embedded || opts.worker) {
-        quietWorkerLogs();
-        worker = await createPipelineWorker({
-          address: server.address,
-          namespace: c.temporal.namespace,
-          taskQueue: c.temporal.taskQueue,
-          configPath: c.options.config,
-        });
-      }
-      const handle = await client.workflow.start(WORKFLOW_TYPE, {
-        taskQueue: c.temporal.taskQueue,
-        workflowId,
-        args: [input],
-        staticSummary: `Training run from the mlpipe CLI (${config.main.project_name}/${config.main.experiment_name})`,
-        staticDetails: [
-          `**Project:** ${config.main.project_name} · **experiment:** ${config.main.experiment_name}`,
-          `**Steps:** ${config.main.execute_steps.join(' → ')}`,
-          `**Data:** \`${config.data.source}\``,
-          `**Overrides:** ${cliOverrides.length ? cliOverrides.map((o) => `\`${o}\``).join(' ') : 'none'}`,
-          `**Config digest:** \`${configDigest(config).slice(0, 16)}\``,
-        ].join('\n\n'),
-      });
-      const url = webUiRunUrl(server.uiUrl, c.temporal.namespace, workflowId, handle.firstExecutionRunId);
-      log(`Started ${WORKFLOW_TYPE} ${workflowId}\nWeb UI: ${url}`);
-      if (!opts.wait) {
-        if (opts.json) console.log(JSON.stringify({ workflowId, runId: handle.firstExecutionRunId, url }));
-        return;
-      }
-      const resultPromise = handle.result() as Promise<PipelineResult>;
-      const running = worker ? worker.worker.runUntil(resultPromise) : resultPromise;
+      const outer = ctx();
+      const given = [...(outer.options.set ?? []), ...opts.set];
+      // Settings given after `run` count as much as global ones: for the dev server, the client and
+      // the store the report is read from, not only for the workflow.
+      const c = opts.set.length ? new CliContext({ config: outer.options.config, set: given }) : outer;
       try {
-        if (!opts.json) await watchProgress(handle, running, process.stdout);
-        await running;
-        const result = await resultPromise;
-        let reportPath: string | undefined;
-        if (result.reportRef) {
-          try {
-            const store = await c.getStore();
-            const version = await store.resolve(result.reportRef);
-            const dir = join(c.stateDir(), 'reports');
-            await mkdir(dir, { recursive: true });
-            reportPath = join(dir, `${workflowId}.html`);
-            await writeFile(reportPath, await store.readFile(version, 'report.html'));
-          } catch {
-            reportPath = undefined; // The worker's store may not be reachable from here; the ref is printed anyway.
-          }
-        }
-        if (opts.json) {
-          console.log(JSON.stringify({ ...result, url, reportPath }));
-        } else {
-          log(`\n${resultTable(result)}`);
-          log(`Model:   ${result.modelRef ?? '(not trained in this run)'}`);
-          if (result.promotion)
-            log(
-              `Prod:    ${result.promotion.promoted ? 'promoted' : 'unchanged'} (${result.promotion.reason})`,
-            );
-          log(
-            `Report:  ${reportPath ?? result.reportRef ?? '-'}${reportPath && result.reportRef ? ` (${ARTIFACTS.report} ${result.reportRef})` : ''}`,
-          );
-          log(`Lineage: mlpipe lineage ${workflowId}`);
-          log(`Web UI:  ${url}`);
-        }
-      } catch (err) {
-        const message =
-          err instanceof WorkflowFailedError ? failureChain(err.cause ?? err) : failureChain(err);
-        if (opts.json) console.log(JSON.stringify({ workflowId, status: 'failed', error: message, url }));
-        log(`\nRun ${workflowId} failed:\n  ${message}\nWeb UI: ${url}`);
-        process.exitCode = 1;
+        await runPipeline(c, given, opts);
       } finally {
-        if (worker) await worker.connection.close().catch(() => undefined);
+        if (c !== outer) await c.close();
       }
     });
+}
+
+async function runPipeline(
+  c: CliContext,
+  given: string[],
+  opts: { id?: string; worker?: boolean; wait: boolean; json?: boolean },
+): Promise<void> {
+  const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
+  // Validate the overrides here, before anything starts: a wrong key is one clear error.
+  const config = c.config;
+  const localSource = absoluteSourceOverride(config.data.source);
+  const cliOverrides = localSource ? [...given, localSource] : given;
+  const server = await c.resolveServer(log);
+  const client = await c.client(server.address);
+  const workflowId = opts.id ?? newWorkflowId('train');
+  const input: PipelineInput = {
+    overrides: cliOverrides,
+    trigger: { kind: 'cli', id: userInfo().username },
+  };
+  let worker: Awaited<ReturnType<typeof createPipelineWorker>> | undefined;
+  if (server.embedded || opts.worker) {
+    quietWorkerLogs();
+    worker = await createPipelineWorker({
+      address: server.address,
+      namespace: c.temporal.namespace,
+      taskQueue: c.temporal.taskQueue,
+      configPath: c.options.config,
+    });
+  }
+  const handle = await client.workflow.start(WORKFLOW_TYPE, {
+    taskQueue: c.temporal.taskQueue,
+    workflowId,
+    args: [input],
+    staticSummary: `Training run from the mlpipe CLI (${config.main.project_name}/${config.main.experiment_name})`,
+    staticDetails: [
+      `**Project:** ${config.main.project_name} · **experiment:** ${config.main.experiment_name}`,
+      `**Steps:** ${config.main.execute_steps.join(' → ')}`,
+      `**Data:** \`${config.data.source}\``,
+      `**Overrides:** ${cliOverrides.length ? cliOverrides.map((o) => `\`${o}\``).join(' ') : 'none'}`,
+      `**Config digest:** \`${configDigest(config).slice(0, 16)}\``,
+    ].join('\n\n'),
+  });
+  const url = webUiRunUrl(server.uiUrl, c.temporal.namespace, workflowId, handle.firstExecutionRunId);
+  log(`Started ${WORKFLOW_TYPE} ${workflowId}\nWeb UI: ${url}`);
+  if (!opts.wait) {
+    if (opts.json) console.log(JSON.stringify({ workflowId, runId: handle.firstExecutionRunId, url }));
+    return;
+  }
+  const resultPromise = handle.result() as Promise<PipelineResult>;
+  const running = worker ? worker.worker.runUntil(resultPromise) : resultPromise;
+  try {
+    if (!opts.json) await watchProgress(handle, running, process.stdout);
+    await running;
+    const result = await resultPromise;
+    let reportPath: string | undefined;
+    if (result.reportRef) {
+      try {
+        const store = await c.getStore();
+        const version = await store.resolve(result.reportRef);
+        const dir = join(c.stateDir(), 'reports');
+        await mkdir(dir, { recursive: true });
+        reportPath = join(dir, `${workflowId}.html`);
+        await writeFile(reportPath, await store.readFile(version, 'report.html'));
+      } catch {
+        reportPath = undefined; // The worker's store may not be reachable from here; the ref is printed anyway.
+      }
+    }
+    if (opts.json) {
+      console.log(JSON.stringify({ ...result, url, reportPath }));
+    } else {
+      log(`\n${resultTable(result)}`);
+      log(`Model:   ${result.modelRef ?? '(not trained in this run)'}`);
+      if (result.promotion)
+        log(`Prod:    ${result.promotion.promoted ? 'promoted' : 'unchanged'} (${result.promotion.reason})`);
+      log(
+        `Report:  ${reportPath ?? result.reportRef ?? '-'}${reportPath && result.reportRef ? ` (${ARTIFACTS.report} ${result.reportRef})` : ''}`,
+      );
+      log(`Lineage: mlpipe lineage ${workflowId}`);
+      log(`Web UI:  ${url}`);
+    }
+  } catch (err) {
+    const message = err instanceof WorkflowFailedError ? failureChain(err.cause ?? err) : failureChain(err);
+    if (opts.json) console.log(JSON.stringify({ workflowId, status: 'failed', error: message, url }));
+    log(`\nRun ${workflowId} failed:\n  ${message}\nWeb UI: ${url}`);
+    process.exitCode = 1;
+  } finally {
+    if (worker) await worker.connection.close().catch(() => undefined);
+  }
 }

@@ -64,6 +64,7 @@ async function writeRunRecord(deps: ActivityDeps, input: RunRecordInput): Promis
       consumed: outcome?.consumed ?? [],
       produced: outcome?.produced ?? [],
       metrics: outcome?.metrics,
+      ...(outcome?.details ? { details: outcome.details } : {}),
     };
   });
   const modelName = input.config.random_forest_pipeline.export_artifact;

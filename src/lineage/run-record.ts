@@ -34,6 +34,8 @@ export interface StepRecord extends StepProgress {
   consumed: ResolvedRef[];
   produced: ResolvedRef[];
   metrics?: Metrics;
+  /** The step's structured details, such as the train step's feature plan. */
+  details?: Record<string, unknown>;
 }
 
 export interface RunRecord {

@@ -96,6 +96,8 @@ void describe('trainingPipeline end to end', { timeout: 300_000 }, () => {
     assert.equal(record.configDigest, first.configDigest);
     const train = record.steps.find((s) => s.step === 'train_random_forest');
     assert.ok(train?.consumed[0].digest.length === 64, 'consumed refs carry digests');
+    const plan = train?.details?.featurePlan as { features: { numerical: string[] } } | undefined;
+    assert.ok(plan && plan.features.numerical.length > 0, 'the feature plan is in the run record');
 
     const trace = await traceArtifact(store, 'model_export:prod');
     assert.equal(trace.producer?.workflowId, 'e2e-first');

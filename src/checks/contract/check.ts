@@ -66,7 +66,7 @@ export function allowedRange(
   return { lo, hi };
 }
 
-function typeViolation(c: ContractColumn, col: Column): CheckFailure | undefined {
+function typeViolation(c: ContractColumn, col: Column, dataset: string): CheckFailure | undefined {
   if (c.type === 'unknown' || col.values.every(isMissing)) return undefined;
   const wantString = c.type === 'string';
   if (wantString === (col.type === 'string')) return undefined;
@@ -78,7 +78,7 @@ function typeViolation(c: ContractColumn, col: Column): CheckFailure | undefined
   return {
     check: 'contract_type',
     column: c.name,
-    expected: `${wantString ? 'string' : 'number'} (data contract; check_data.required_columns.${c.name} overrides)`,
+    expected: `${wantString ? 'string' : 'number'} (data contract of ${dataset}; check_data.required_columns.${c.name} overrides)`,
     found,
   };
 }
@@ -162,7 +162,7 @@ export function checkContract(
     const col = table.column(c.name);
     if (!typeGiven && c.type !== 'unknown') {
       rules++;
-      const bad = typeViolation(c, col);
+      const bad = typeViolation(c, col, contract.dataset);
       if (bad) {
         // A column of the other type cannot be held to its range or classes.
         violations.push(bad);

@@ -32,6 +32,8 @@ export const ARTIFACTS = {
   raw: 'raw_data',
   preprocessed: 'preprocessed_data',
   checkReport: 'check_report',
+  /** The data contract inferred from a reference dataset version (src/checks/contract). */
+  dataContract: 'data_contract',
   train: 'data_train',
   test: 'data_test',
   model: 'model_export',

@@ -1,6 +1,8 @@
 /**
- * check_data: the reference's deterministic checks plus KS drift tests against the reference
- * dataset. Every failure is listed; a failed check publishes nothing and moves no alias.
+ * check_data: the reference's deterministic checks, the data contract inferred from the reference
+ * dataset, and KS drift tests against it. Every failure is listed, a drift or contract failure with
+ * the command that accepts the data as the new reference; a failed check publishes nothing and
+ * moves no alias.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { writeFile } from 'node:fs/promises';
@@ -8,12 +10,14 @@ import { join } from 'node:path';
 import { ARTIFACTS } from '../contract';
 import { parseRef } from '../store/refs';
 import { AliasConflictError, ArtifactNotFoundError } from '../store/errors';
-import { readTable } from '../ml';
+import { readTable, type Table } from '../ml';
+import { checkContract, inferContract, summarizeContract, type ContractResult } from '../checks/contract';
 import {
   formatFailures,
   ksFailures,
   runDeterministicChecks,
   runKsChecks,
+  type CheckFailure,
   type KsReport,
 } from '../checks/data-checks';
 import type { ActivityDeps } from './deps';
@@ -22,6 +26,20 @@ import { fetchArtifact, publishArtifact, tableFile } from './artifact-io';
 import { deterministic } from './failures';
 import { runStep } from './step-context';
 import { datasetTarget, featurePlan } from './dataset';
+import { acceptReferenceCommand } from './accept-reference';
+import { publishContract, referenceContract, type ReferenceContract } from './reference-contract';
+
+/** Failures that accepting the data as the new reference resolves (the config's own rules stay). */
+function resolvedByNewReference(f: CheckFailure): boolean {
+  return f.check === 'ks_drift' || f.check.startsWith('contract_');
+}
+
+/** Columns the KS test cannot compare: gone, or no longer numeric. */
+function unusableColumns(failures: CheckFailure[]): Set<string | undefined> {
+  return new Set(
+    failures.filter((f) => f.check === 'contract_column' || f.check === 'contract_type').map((f) => f.column),
+  );
+}
 
 export function createCheckData(deps: ActivityDeps) {
   return (input: StepActivityInput): Promise<StepOutcome> =>
@@ -36,33 +54,77 @@ export function createCheckData(deps: ActivityDeps) {
       const target = await deterministic(data.version.ref, () => datasetTarget(config, table));
       const failures = runDeterministicChecks(table, config.check_data, target);
 
+      const explicitFailed = failures.length > 0;
+
       const ksColumns =
         config.check_data.ks_columns ??
         (await deterministic(data.version.ref, () => featurePlan(config, table, target))).features.numerical;
       const referenceRef = config.data.reference_dataset;
-      let ks: KsReport | undefined;
       let referenceVersion;
       try {
         referenceVersion = await store.resolve(referenceRef);
       } catch (err) {
         if (!(err instanceof ArtifactNotFoundError)) throw err;
       }
-      if (referenceVersion && failures.length === 0) {
-        const ref = await fetchArtifact(store, referenceRef, run.scratch);
-        consumed.push(ref.resolved);
-        ks = await deterministic(`KS tests against ${ref.version.ref}`, async () => {
-          const reference = await readTable(tableFile(ref.dir, ref.version), {
-            naValues: config.data.na_values,
-          });
-          return runKsChecks(table, reference, ksColumns, config.data.ks_alpha, ref.version.ref);
+      const parsedReference = parseRef(referenceRef);
+      const referenceAlias = parsedReference.alias;
+      // With no reference yet, this data becomes it (below) when the reference is an alias of its artifact.
+      const canTag =
+        referenceAlias !== undefined &&
+        parsedReference.name === data.version.name &&
+        referenceAlias !== 'latest';
+
+      // The reference table is read once, by whichever of the contract and the KS tests needs it first.
+      let referenceTable: Promise<Table> | undefined;
+      const readReference = (): Promise<Table> =>
+        (referenceTable ??= fetchArtifact(store, referenceRef, run.scratch).then((ref) => {
+          consumed.push(ref.resolved);
+          return deterministic(ref.version.ref, () =>
+            readTable(tableFile(ref.dir, ref.version), { naValues: config.data.na_values }),
+          );
+        }));
+
+      let contract: (ReferenceContract & { result: ContractResult }) | undefined;
+      const contractDataset = referenceVersion ?? (canTag ? data.version : undefined);
+      if (config.check_data.contract && contractDataset) {
+        const found = await referenceContract(store, contractDataset, run.scratch, async () => {
+          const source = contractDataset.ref === data.version.ref ? table : await readReference();
+          return deterministic(`data contract of ${contractDataset.ref}`, () =>
+            inferContract(source, target, contractDataset),
+          );
         });
+        if (found.stored) consumed.push(found.stored);
+        const result = await deterministic(`data contract of ${found.contract.dataset}`, () =>
+          checkContract(table, found.contract, config.check_data),
+        );
+        contract = { ...found, result };
+        failures.push(...result.violations);
+      }
+
+      let ks: KsReport | undefined;
+      if (referenceVersion && !explicitFailed) {
+        const unusable = unusableColumns(failures);
+        const columns = ksColumns.filter((c) => !unusable.has(c));
+        const reference = await readReference();
+        ks = await deterministic(`KS tests against ${referenceVersion.ref}`, () =>
+          runKsChecks(table, reference, columns, config.data.ks_alpha, referenceVersion.ref),
+        );
         failures.push(...ksFailures(ks));
       }
 
       if (failures.length > 0) {
+        const acceptable = failures.filter(resolvedByNewReference).length;
+        const accept =
+          acceptable === 0
+            ? ''
+            : `\n${
+                acceptable === failures.length
+                  ? 'If this data is right'
+                  : `${failures.length - acceptable} failure(s) break the config's check_data rules, which a new reference does not change; if the data is right otherwise`
+              }, accept it as the new reference (the data contract follows it):\n  ${acceptReferenceCommand(config, data.version, referenceVersion?.version)}`;
         throw ApplicationFailure.create({
           type: 'CheckFailed',
-          message: `check_data: ${failures.length} check(s) failed on ${data.version.ref}:\n${formatFailures(failures)}`,
+          message: `check_data: ${failures.length} check(s) failed on ${data.version.ref}:\n${formatFailures(failures)}${accept}`,
           nonRetryable: true,
           details: [{ failures }],
         });
@@ -71,9 +133,8 @@ export function createCheckData(deps: ActivityDeps) {
       // First run: no reference yet, so this data becomes it (CAS: only if still absent).
       let referenceTagged: string | undefined;
       if (!referenceVersion) {
-        const parsed = parseRef(referenceRef);
-        const alias = parsed.alias;
-        if (alias !== undefined && parsed.name === data.version.name && alias !== 'latest') {
+        const alias = referenceAlias;
+        if (alias !== undefined && canTag) {
           try {
             await store.moveAlias(data.version.name, alias, data.version.version, {
               expected: null,
@@ -93,6 +154,13 @@ export function createCheckData(deps: ActivityDeps) {
         }
       }
 
+      const produced = [];
+      if (contract && !contract.stored)
+        produced.push(
+          await publishContract(store, contract.contract, contract.aliasVersion, run.producer, run.scratch),
+        );
+      const contractRef = contract ? (contract.stored ?? produced[0]).ref : null;
+
       const report = {
         data: data.resolved,
         rows: table.nRows,
@@ -100,12 +168,22 @@ export function createCheckData(deps: ActivityDeps) {
           passed: true,
           checks: ['min_rows', 'column_presence', 'column_type', 'finite', 'class_names', 'range'],
         },
+        contract: contract
+          ? {
+              ref: contractRef,
+              dataset: contract.contract.dataset,
+              rules: contract.result.rules,
+              given: contract.result.given,
+              notes: contract.result.notes,
+              columns: contract.contract.columns,
+            }
+          : null,
         ks: ks ?? null,
         referenceTagged: referenceTagged ?? null,
       };
       const reportFile = join(run.scratch, 'check_report.json');
       await writeFile(reportFile, JSON.stringify(report, null, 2));
-      const produced = await publishArtifact(store, {
+      const reportRef = await publishArtifact(store, {
         name: ARTIFACTS.checkReport,
         type: 'check_report',
         description: `Data checks of ${data.version.ref}`,
@@ -117,12 +195,20 @@ export function createCheckData(deps: ActivityDeps) {
         : referenceTagged
           ? `no reference yet: tagged ${referenceTagged}`
           : `no reference dataset (${referenceRef})`;
+      const notes = contract?.result.notes.length ?? 0;
+      const contractSummary = contract
+        ? `contract ${summarizeContract(contract.contract, contract.result)}${notes ? `, ${notes} note(s) in the report` : ''}; `
+        : '';
       return {
         step: 'check_data',
         consumed,
-        produced: [produced],
-        summary: `all checks passed on ${table.nRows} rows; ${ksSummary}`,
-        details: { referenceTagged, ks: ks ? { alphaCorrected: ks.alphaCorrected } : undefined },
+        produced: [reportRef, ...produced],
+        summary: `all checks passed on ${table.nRows} rows; ${contractSummary}${ksSummary}`,
+        details: {
+          referenceTagged,
+          ks: ks ? { alphaCorrected: ks.alphaCorrected } : undefined,
+          contract: contract ? { ref: contractRef, rules: contract.result.rules } : undefined,
+        },
       };
     });
 }

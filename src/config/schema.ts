@@ -144,8 +144,12 @@ const range = z
 const checkDataSection = z.strictObject({
   min_rows: int(0).default(50),
   max_rows: int(1).nullable().describe('integer ≥ 1 or null').default(null),
-  // Dataset-shaped rules: empty by default. Where none of required_columns, known_classes and ranges
-  // is given, the first run infers a data contract from the data (src/checks/contract.ts).
+  /**
+   * Check the data against the contract inferred from the reference dataset (src/checks/contract/);
+   * the dataset-shaped rules below replace its rule for their column. false = the rules below only.
+   */
+  contract: z.boolean().describe('true or false').default(true),
+  // Dataset-shaped rules: empty by default (the data contract then holds every column rule).
   required_columns: z
     .record(z.string(), z.enum(COLUMN_TYPES).describe(`one of ${COLUMN_TYPES.join(', ')}`))
     .default({}),

@@ -109,12 +109,21 @@ export type { FitPipelineOptions, PipelineSpec, EncodedLabels } from './pipeline
 export {
   DEFAULT_PLAN_THRESHOLDS,
   TRACKS,
+  classifyColumn,
   decideColumn,
   formatPlan,
   inferFeaturePlan,
   summarizePlan,
 } from './plan/index';
-export type { FeaturePlan, GivenFeatures, PlanDecision, PlanThresholds, Track, Use } from './plan/index';
+export type {
+  ColumnKind,
+  FeaturePlan,
+  GivenFeatures,
+  PlanDecision,
+  PlanThresholds,
+  Track,
+  Use,
+} from './plan/index';
 
 // Engines
 export { getEngine, isEngineName, ENGINE_NAMES, DEFAULT_ENGINE, mlRandomForestEngine } from './engines/index';

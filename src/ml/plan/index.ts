@@ -1,10 +1,12 @@
 export {
   DEFAULT_PLAN_THRESHOLDS,
   TRACKS,
+  classifyColumn,
   decideColumn,
   formatPlan,
   inferFeaturePlan,
   summarizePlan,
+  type ColumnKind,
   type FeaturePlan,
   type GivenFeatures,
   type PlanDecision,

@@ -93,24 +93,30 @@ function profile(table: Table, name: string): ColumnProfile {
   };
 }
 
-/** The rule for one column that no given track names. */
-export function decideColumn(
+/**
+ * What a column is, by the plan's rules: a track's kind, or why it is left out. Other consumers of
+ * the rules (the data contract) read this, so they agree with the plan without parsing its reasons.
+ */
+export type ColumnKind = Track | 'empty' | 'constant' | 'identifier';
+
+/** The rule for one column, as a kind and the reason the plan prints. */
+export function classifyColumn(
   table: Table,
   name: string,
   t: PlanThresholds = DEFAULT_PLAN_THRESHOLDS,
-): { use: Use; reason: string } {
+): { kind: ColumnKind; reason: string } {
   const col = table.column(name);
   const p = profile(table, name);
-  if (p.present === 0) return { use: 'left_out', reason: 'no values (all missing)' };
-  if (p.distinct === 1) return { use: 'left_out', reason: 'constant (one distinct value)' };
+  if (p.present === 0) return { kind: 'empty', reason: 'no values (all missing)' };
+  if (p.distinct === 1) return { kind: 'constant', reason: 'constant (one distinct value)' };
   const share = p.distinct / p.present;
   if (col.type !== 'string') {
-    if (!p.integral) return { use: 'numerical', reason: 'numeric' };
+    if (!p.integral) return { kind: 'numerical', reason: 'numeric' };
     if (p.distinct <= t.maxIntegerCategories)
-      return { use: 'categorical', reason: `integer with ${p.distinct} distinct values` };
+      return { kind: 'categorical', reason: `integer with ${p.distinct} distinct values` };
     if (share >= t.identifierShare)
-      return { use: 'left_out', reason: `${pct(share)} distinct integers (identifier-like)` };
-    return { use: 'numerical', reason: `integer with ${p.distinct} distinct values` };
+      return { kind: 'identifier', reason: `${pct(share)} distinct integers (identifier-like)` };
+    return { kind: 'numerical', reason: `integer with ${p.distinct} distinct values` };
   }
   // A text column where most values are numbers is a numeric column with a few bad cells: say so,
   // so that the user fixes the data or names the cells as na_values, rather than guess a meaning.
@@ -119,12 +125,22 @@ export function decideColumn(
       ? `; mixed: ${pct(p.numericShare)} numbers, first other value ${JSON.stringify(p.firstText.value)} at row ${p.firstText.row} (add it to data.na_values to read the column as numbers)`
       : '';
   if (p.distinct <= t.maxStringCategories)
-    return { use: 'categorical', reason: `string with ${p.distinct} distinct values${mixed}` };
+    return { kind: 'categorical', reason: `string with ${p.distinct} distinct values${mixed}` };
   if (p.meanWords >= t.textWords)
-    return { use: 'nlp', reason: `free text (${p.meanWords.toFixed(1)} words per value)${mixed}` };
+    return { kind: 'nlp', reason: `free text (${p.meanWords.toFixed(1)} words per value)${mixed}` };
   if (share >= t.identifierShare)
-    return { use: 'left_out', reason: `${pct(share)} distinct (identifier-like)${mixed}` };
-  return { use: 'categorical', reason: `string with ${p.distinct} distinct values${mixed}` };
+    return { kind: 'identifier', reason: `${pct(share)} distinct (identifier-like)${mixed}` };
+  return { kind: 'categorical', reason: `string with ${p.distinct} distinct values${mixed}` };
+}
+
+/** The rule for one column that no given track names. */
+export function decideColumn(
+  table: Table,
+  name: string,
+  t: PlanThresholds = DEFAULT_PLAN_THRESHOLDS,
+): { use: Use; reason: string } {
+  const { kind, reason } = classifyColumn(table, name, t);
+  return { use: (TRACKS as readonly string[]).includes(kind) ? (kind as Track) : 'left_out', reason };
 }
 
 /**

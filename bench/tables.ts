@@ -125,7 +125,13 @@ async function measure(cli: MlpipeCli, fetched: FetchedTable, scratch: string): 
   ]);
   measured.wall_s = round(run.wallS, 2);
   if (run.status !== 0) {
-    measured.error = run.stderr.trim().split('\n').slice(-3).join(' | ');
+    // The failure's reason, without the Web UI link the CLI prints after it.
+    const lines = run.stderr
+      .trim()
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('Web UI:'));
+    measured.error = lines.slice(-2).join(' ');
     return measured;
   }
   const result = JSON.parse(run.stdout) as PipelineResult;

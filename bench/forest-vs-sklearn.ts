@@ -9,7 +9,6 @@
  * Setup for the scikit-learn side (Debian's interpreter, so the version is the same everywhere):
  *   apt-get install -y python3-sklearn python3-pandas time
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -27,12 +26,11 @@ import {
   stratifiedSplit,
   writeCsv,
 } from '../src/ml/table/index';
+import { round, runPythonJson } from './python';
 
 const REPO = resolve(__dirname, '..');
 const SHARED = resolve(REPO, '../shared');
 const SKLEARN_SCRIPT = join(SHARED, 'bench/sklearn_reference.py');
-const PYTHON = '/usr/bin/python3';
-const GNU_TIME = '/usr/bin/time';
 
 interface Side {
   fit_s: number;
@@ -163,36 +161,18 @@ async function csvFor(
 }
 
 function runSklearn(csv: string, nJobs: number, replicate: number): Side {
-  const args = [SKLEARN_SCRIPT, '--data', csv, '--n-jobs', String(nJobs), '--replicate', String(replicate)];
-  // GNU time reports the child's peak RSS ("Maximum resident set size (kbytes)").
-  const useTime = existsSync(GNU_TIME);
-  const r = useTime
-    ? spawnSync(GNU_TIME, ['-v', PYTHON, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })
-    : spawnSync(PYTHON, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error) throw new Error(`cannot run ${PYTHON} ${SKLEARN_SCRIPT}: ${r.error.message}`);
-  if (r.status !== 0) {
-    throw new Error(
-      `${SKLEARN_SCRIPT} exited with ${r.status}; it needs Debian's python3-sklearn and python3-pandas.\n${r.stderr}`,
-    );
-  }
-  const line = r.stdout.trim().split('\n').pop() ?? '';
-  const out = JSON.parse(line) as Record<string, number>;
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  const args = ['--data', csv, '--n-jobs', String(nJobs), '--replicate', String(replicate)];
+  const { out, peakRssMb } = runPythonJson<Record<string, number>>(SKLEARN_SCRIPT, args, { peakRss: true });
   return {
     fit_s: out.fit_s,
     val_auc_ovo: out.val_auc_ovo,
     test_auc_ovo: out.test_auc_ovo,
     single_row_ms: out.single_row_ms,
     predict_rows_per_s: Math.round((Number(out.rows) * 0.3 * 0.7) / out.predict_val_s),
-    peak_rss_mb: rss ? round(Number(rss[1]) / 1024, 1) : NaN,
+    peak_rss_mb: peakRssMb,
     train_rows: out.train_rows,
     sklearn: out.sklearn,
   };
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }
 
 async function main(): Promise<void> {

@@ -258,8 +258,12 @@ void describe('trainingPipeline end to end', { timeout: 300_000 }, () => {
       history,
       'e2e-first',
     );
-    if (process.env.MLPIPE_RECORD_HISTORY) {
-      writeFileSync(join(__dirname, '../fixtures/histories/training-pipeline.json'), historyToJSON(history));
+    // MLPIPE_RECORD_HISTORY=NAME keeps this run's history as test/fixtures/histories/NAME.json (1 = the
+    // original training-pipeline.json); test/workflows/replay.test.ts replays every file there.
+    const record = process.env.MLPIPE_RECORD_HISTORY;
+    if (record) {
+      const name = record === '1' ? 'training-pipeline' : record;
+      writeFileSync(join(__dirname, `../fixtures/histories/${name}.json`), historyToJSON(history));
     }
   });
 });

@@ -26,7 +26,11 @@ export interface FetchedArtifact {
 }
 
 /** Resolves a ref and downloads the version into the scratch folder; returns the folder and the ref record. */
-export async function fetchArtifact(store: ArtifactStore, ref: string, scratch: string): Promise<FetchedArtifact> {
+export async function fetchArtifact(
+  store: ArtifactStore,
+  ref: string,
+  scratch: string,
+): Promise<FetchedArtifact> {
   const version = await store.resolve(ref);
   const dir = join(scratch, 'in', `${version.name}-v${version.version}`);
   await mkdir(dir, { recursive: true });

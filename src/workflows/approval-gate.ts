@@ -52,7 +52,9 @@ export class ApprovalGate {
       ['actor', actor, MAX_ACTOR],
     ] as const) {
       if (typeof value !== 'string' || value.trim() === '')
-        throw new Error(`${usage}: "${key}" must be a non-empty string, got ${JSON.stringify(value) ?? 'nothing'}`);
+        throw new Error(
+          `${usage}: "${key}" must be a non-empty string, got ${JSON.stringify(value) ?? 'nothing'}`,
+        );
       if (value.length > max) throw new Error(`${usage}: "${key}" is longer than ${max} characters`);
     }
     if (this.closed) throw new Error(`${name}: nothing awaits approval any more (${this.closed})`);
@@ -66,7 +68,9 @@ export class ApprovalGate {
     await condition(() => this.outcome !== undefined);
     const outcome = this.outcome!;
     if ('error' in outcome)
-      throw ApplicationFailure.nonRetryable(`${decision}, but the alias could not be moved: ${outcome.error}`);
+      throw ApplicationFailure.nonRetryable(
+        `${decision}, but the alias could not be moved: ${outcome.error}`,
+      );
     return outcome.promotion;
   }
 
@@ -125,7 +129,9 @@ export class ApprovalGate {
 /** The Web UI's current-details block while a run waits: both scores and the commands that decide. */
 export function approvalMarkdown(p: PendingPromotion, workflowId: string, alias: string): string {
   const champion =
-    p.approval.championVersion === null ? `(no ${alias} yet)` : (p.prodRef ?? `v${p.approval.championVersion}`);
+    p.approval.championVersion === null
+      ? `(no ${alias} yet)`
+      : (p.prodRef ?? `v${p.approval.championVersion}`);
   return [
     `**Awaiting approval** to move \`${alias}\` to \`${p.approval.candidateRef}\` (requested ${p.approval.requestedAt}, times out after ${p.approval.timeout}: then ${alias} is kept)`,
     '',

@@ -118,7 +118,8 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
 
   const publishProgress = (): void => {
     const headline =
-      [modelRef ? `Model: \`${modelRef}\`` : undefined, approvalNote].filter(Boolean).join('\n\n') || undefined;
+      [modelRef ? `Model: \`${modelRef}\`` : undefined, approvalNote].filter(Boolean).join('\n\n') ||
+      undefined;
     setCurrentDetails(renderProgressMarkdown(progress, headline));
     if (run?.searchAttributes) {
       upsertSearchAttributes([
@@ -257,7 +258,8 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
     progress.status = 'running';
     approvalNote = undefined;
     const evaluated = progress.steps.find((s) => s.step === 'evaluate');
-    if (evaluated) evaluated.summary = `${evaluated.summary ?? ''}; ${promotion.approval?.decision}: ${promotion.reason}`;
+    if (evaluated)
+      evaluated.summary = `${evaluated.summary ?? ''}; ${promotion.approval?.decision}: ${promotion.reason}`;
   }
 
   const recorded = await finish('completed');

@@ -23,13 +23,15 @@ export function registerApproveCommands(program: Command, ctx: () => CliContext)
       .action(async (workflowId: string, opts: { reason: string; actor?: string; json?: boolean }) => {
         const started = performance.now();
         const client = await ctx().existingClient();
-        const input: ApprovalInput = { reason: opts.reason, actor: opts.actor ?? `cli:${userInfo().username}` };
+        const input: ApprovalInput = {
+          reason: opts.reason,
+          actor: opts.actor ?? `cli:${userInfo().username}`,
+        };
         let decision: PromotionDecision;
         try {
-          decision = await client.workflow.getHandle(workflowId).executeUpdate<PromotionDecision, [ApprovalInput]>(
-            name,
-            { args: [input] },
-          );
+          decision = await client.workflow
+            .getHandle(workflowId)
+            .executeUpdate<PromotionDecision, [ApprovalInput]>(name, { args: [input] });
         } catch (err) {
           // The validator's message says why (nothing waits, already decided, bad input): show it alone.
           if (err instanceof WorkflowUpdateFailedError && err.cause)

@@ -141,6 +141,7 @@ void describe('approval gate end to end', { timeout: 600_000 }, () => {
       return true;
     });
 
+    const beforeApproval = new Date();
     const t0 = performance.now();
     const { stdout } = await exec(
       process.execPath,
@@ -165,6 +166,24 @@ void describe('approval gate end to end', { timeout: 600_000 }, () => {
     assert.equal(result.promotion?.promoted, true);
     assert.equal(result.promotion?.approval?.decision, 'approved');
     assert.equal(result.promotion?.approval?.actor, 'alice');
+    // "What was prod just before the approval?" from the alias history, through the CLI.
+    const lineage = await exec(process.execPath, [
+      CLI,
+      '--set',
+      `storage.uri=${storeDir}`,
+      'lineage',
+      'model_export:prod',
+      '--at',
+      beforeApproval.toISOString(),
+      '--json',
+    ]);
+    const then = JSON.parse(lineage.stdout) as {
+      ref: string;
+      requested: string;
+      producer: { workflowId: string };
+    };
+    assert.equal(then.ref, `model_export:v${weak}`);
+    assert.equal(then.producer.workflowId, 'approval-weak');
 
     const move = (await store.aliasHistory('model_export', 'prod')).at(-1);
     assert.deepEqual(
@@ -180,7 +199,7 @@ void describe('approval gate end to end', { timeout: 600_000 }, () => {
     // A second decision on a closed run is refused.
     await assert.rejects(update(handle, 'reject', { reason: 'late', actor: 'bob' }));
     console.log(
-      `# approval round trip through the CLI (process start included): ${Math.round(roundTripMs)} ms`,
+      `# approval round trip through the CLI: ${Math.round(roundTripMs)} ms with the process start; the command's own: ${/\[(\d+) ms\]/.exec(stdout)?.[1]} ms`,
     );
 
     const history = await handle.fetchHistory();

@@ -106,15 +106,19 @@ export class ApprovalGate {
       decidedAt,
     };
     try {
-      const promotion: PromotionDecision =
-        verdict.decision === 'approved'
-          ? { ...(await promote({ ...pending, approval })), approval }
-          : {
-              ...pending,
-              promoted: false,
-              reason: `rejected by ${verdict.actor}: ${verdict.reason}`,
-              approval,
-            };
+      const promoted = verdict.decision === 'approved' ? await promote({ ...pending, approval }) : undefined;
+      const promotion: PromotionDecision = promoted
+        ? {
+            ...promoted,
+            reason: `approved by ${verdict.actor} (${verdict.reason}); ${promoted.reason}`,
+            approval,
+          }
+        : {
+            ...pending,
+            promoted: false,
+            reason: `rejected by ${verdict.actor}: ${verdict.reason}`,
+            approval,
+          };
       this.outcome = { promotion };
       return promotion;
     } catch (err) {

@@ -22,6 +22,10 @@ export function registerLineageCommand(program: Command, ctx: () => CliContext):
         if (opts.at !== undefined) {
           // A point in time names an artifact through an alias's history; a run record has no history.
           const at = parseInstant(opts.at);
+          if (await getRunRecord(await ctx().getStore(opts.project), target))
+            throw new Error(
+              `lineage --at: "${target}" is a run (workflow ID), which has one record; --at applies to an artifact ref such as model_export:prod`,
+            );
           const store = await ctx().getStore(opts.project ?? parseRef(target).project);
           const point = await resolveAt(store, target, at);
           const trace = await traceArtifact(

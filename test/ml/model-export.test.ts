@@ -49,20 +49,28 @@ void test('exportModel writes the MLflow layout; loadModelExport gives identical
     });
     assert.deepEqual(res.files, [
       'MLmodel',
+      'conda.yaml',
       'environment.json',
       'input_example.json',
       'metrics.json',
       'model.mlpm',
+      'model.onnx',
       'plots/confusion_matrix.svg',
+      'python_env.yaml',
+      'requirements.txt',
       'serving_input_example.json',
     ]);
     assert.deepEqual((await readdir(dir)).sort(), [
       'MLmodel',
+      'conda.yaml',
       'environment.json',
       'input_example.json',
       'metrics.json',
       'model.mlpm',
+      'model.onnx',
       'plots',
+      'python_env.yaml',
+      'requirements.txt',
       'serving_input_example.json',
     ]);
     const ml = parseYaml(await readFile(join(dir, 'MLmodel'), 'utf8')) as MLmodelDoc;
@@ -115,6 +123,7 @@ void test('exportModel writes the MLflow layout; loadModelExport gives identical
       'serving_input_example.json',
       'environment.json',
       'metrics.json',
+      'model.onnx',
     ]) {
       assert.deepEqual(await readFile(join(dir2, f)), await readFile(join(dir, f)), f);
     }

@@ -37,7 +37,8 @@ export function feeds(
       const v = col.values as Float64Array;
       const a = new BigInt64Array(n);
       for (let i = 0; i < n; i++) {
-        if (!Number.isInteger(v[i])) throw new Error(`column "${name}" row ${i + 1}: ${v[i]} is not an int64`);
+        if (!Number.isInteger(v[i]))
+          throw new Error(`column "${name}" row ${i + 1}: ${v[i]} is not an int64`);
         a[i] = BigInt(v[i]);
       }
       out[name] = new ort.Tensor('int64', a, [n]);

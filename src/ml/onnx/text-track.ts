@@ -36,7 +36,8 @@ export function checkSeparator(separator: string, feature: string): void {
 /** The tokens of one string column ([N, 1] or [N]) as a [N, T] string matrix. */
 function tokens(g: GraphBuilder, k: Constants, x: ColumnValue, lowercase: boolean): string {
   let v = g.op('Reshape', [x.name, k.vectorShape]);
-  if (lowercase) v = g.op('StringNormalizer', [v], { case_change_action: 'LOWER', is_case_sensitive: 1, locale: LOCALE });
+  if (lowercase)
+    v = g.op('StringNormalizer', [v], { case_change_action: 'LOWER', is_case_sensitive: 1, locale: LOCALE });
   return g.op('Tokenizer', [v], { mark: 0, mincharnum: 2, pad_value: PAD, tokenexp: TOKEN_RE2 }, MS_DOMAIN);
 }
 

@@ -12,7 +12,11 @@ export const ONNX_FILE_NAME = 'model.onnx';
 export const ONNX_SPEC_VERSION = '1.12.0';
 /** The Python the interoperability check ran (MLflow only warns on another one). */
 export const PYTHON_VERSION = '3.11';
-export const PIP_REQUIREMENTS = ['mlflow>=2.9', 'onnx>=1.12', 'onnxruntime>=1.16', 'pandas'] as const;
+/**
+ * pandas < 3: mlflow.onnx hands ONNX Runtime each column's `.values`, and for a string column pandas 3
+ * gives an Arrow-backed array there, which ONNX Runtime refuses.
+ */
+export const PIP_REQUIREMENTS = ['mlflow>=2.9', 'onnx>=1.12', 'onnxruntime>=1.16', 'pandas<3'] as const;
 
 export function mlflowOnnxFlavors(): Record<string, Record<string, unknown>> {
   return {

@@ -15,6 +15,24 @@ export class OnnxExportError extends Error {
   override readonly name = 'OnnxExportError';
 }
 
+/**
+ * x ∈ values, as a bool tensor of x's shape. (ai.onnx's Equal takes strings only from opset 19;
+ * ai.onnx.ml's LabelEncoder maps strings in every ONNX Runtime.)
+ */
+export function stringIn(g: GraphBuilder, x: string, values: readonly string[]): string {
+  const flag = g.op(
+    'LabelEncoder',
+    [x],
+    {
+      keys_strings: { strings: values },
+      values_floats: { floats: values.map(() => 1) },
+      default_float: { float: 0 },
+    },
+    'ai.onnx.ml',
+  );
+  return g.op('Cast', [flag], { to: 9 });
+}
+
 /** Shared constants of a graph, made once. */
 export class Constants {
   private readonly made = new Map<string, string>();

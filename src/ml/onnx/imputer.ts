@@ -1,6 +1,6 @@
 /** SimpleImputer as ONNX: numbers Where(IsNaN(x), fill, x); strings Where(x == "", fill, x). */
 import { type SimpleImputerState } from '../transformers/simple-imputer';
-import { type ColumnValue, type Constants, OnnxExportError } from './column';
+import { type ColumnValue, type Constants, OnnxExportError, stringIn } from './column';
 import { type GraphBuilder } from './graph';
 
 export function convertImputer(
@@ -21,7 +21,7 @@ export function convertImputer(
     throw new OnnxExportError(`column "${column}": a numeric fill value for a string column`);
   // A missing string arrives as "": filling it with "" changes nothing.
   if (state.fill === '') return x;
-  const missing = g.op('Equal', [x.name, k.emptyString]);
+  const missing = stringIn(g, x.name, ['']);
   const fill = g.constant(`${column}_fill`, 'string', [], [state.fill]);
   return { ...x, name: g.op('Where', [missing, fill, x.name]) };
 }

@@ -7,7 +7,7 @@
  */
 import { type InferencePipeline } from '../pipeline/inference-pipeline';
 import { type StepState } from '../transformers/step';
-import { type ColumnValue, Constants, OnnxExportError } from './column';
+import { type ColumnValue, Constants, OnnxExportError, stringIn } from './column';
 import { convertOrdinalEncoder, ML_DOMAIN } from './encoder';
 import { convertNativeForest } from './forest';
 import { GraphBuilder } from './graph';
@@ -18,6 +18,25 @@ import { MS_DOMAIN, checkSeparator, convertTfidf } from './text-track';
 export const PREDICTION_OUTPUT = 'prediction';
 export const PROBA_OUTPUT_PREFIX = 'proba_';
 export const ONNX_OPSETS = { '': 17, [ML_DOMAIN]: 3, [MS_DOMAIN]: 1 };
+
+/**
+ * What ONNX Runtime's Python binding makes of a missing value in a string column (None → "None",
+ * NaN → "nan"): read as missing, unless the column knew the value as a category at fit time.
+ */
+export const PYTHON_MISSING_STRINGS = ['None', 'nan'] as const;
+
+/** The string categories a column's steps were fitted with. */
+function knownCategories(steps: readonly StepState[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of steps) if (s.kind === 'ordinal_encoder') for (const c of s.categories) out.add(String(c));
+  return out;
+}
+
+function missingStringsAsEmpty(g: GraphBuilder, k: Constants, x: string, known: Set<string>): string {
+  const read = PYTHON_MISSING_STRINGS.filter((m) => !known.has(m));
+  if (read.length === 0) return x;
+  return g.op('Where', [stringIn(g, x, read), k.emptyString, x]);
+}
 
 export interface OnnxExport {
   bytes: Uint8Array;
@@ -57,6 +76,9 @@ export function pipelineToOnnx(
   }
   const g = new GraphBuilder();
   const k = new Constants(g);
+  const tracks = p.processor.toState().tracks;
+  const categoriesOf = new Map<string, Set<string>>();
+  for (const t of tracks) for (const c of t.columns) categoriesOf.set(c.column, knownCategories(c.steps));
   const raw = new Map<string, ColumnValue>();
   const inputs: OnnxExport['inputs'] = [];
   for (const c of p.inputSchema) {
@@ -64,6 +86,7 @@ export function pipelineToOnnx(
     inputs.push({ name: c.name, type });
     let v = g.op('Reshape', [g.input(c.name, type, ['N']), k.columnShape]);
     if (type === 'int64') v = g.op('Cast', [v], { to: 11 });
+    if (type === 'string') v = missingStringsAsEmpty(g, k, v, categoriesOf.get(c.name) ?? new Set());
     raw.set(c.name, { name: v, elem: type === 'string' ? 'string' : 'double', width: 1 });
   }
   const rawColumn = (name: string): ColumnValue => {
@@ -74,7 +97,7 @@ export function pipelineToOnnx(
   const derived = new Map((p.spec.text_features ?? []).map((t) => [t.name, t]));
 
   const features: ColumnValue[] = [];
-  for (const track of p.processor.toState().tracks) {
+  for (const track of tracks) {
     for (const col of track.columns) {
       const steps = col.steps;
       const last = steps[steps.length - 1];

@@ -28,6 +28,19 @@ export type AttrValue =
 
 const utf8 = new TextEncoder();
 
+/** UTF-8 of a string list; a forest repeats two node modes ten thousands of times, so each is encoded once. */
+function encodeAll(values: readonly string[]): Uint8Array[] {
+  const seen = new Map<string, Uint8Array>();
+  return values.map((v) => {
+    let b = seen.get(v);
+    if (b === undefined) {
+      b = utf8.encode(v);
+      seen.set(v, b);
+    }
+    return b;
+  });
+}
+
 function littleEndian(values: ArrayLike<number>, kind: 'double' | 'int64' | 'float'): Uint8Array {
   const width = kind === 'float' ? 4 : 8;
   const buf = new Uint8Array(values.length * width);
@@ -48,7 +61,7 @@ export function tensor(
   name = '',
 ): onnx.ITensorProto {
   const t: onnx.ITensorProto = { name, dims: [...dims], dataType: ELEM[elem] };
-  if (elem === 'string') t.stringData = (values as readonly string[]).map((s) => utf8.encode(s));
+  if (elem === 'string') t.stringData = encodeAll(values as readonly string[]);
   else if (elem === 'bool') t.rawData = Uint8Array.from(values as ArrayLike<number>, (v) => (v ? 1 : 0));
   else t.rawData = littleEndian(values as ArrayLike<number>, elem);
   return t;
@@ -64,7 +77,7 @@ function attribute(name: string, v: AttrValue): onnx.IAttributeProto {
   if ('float' in v) return { name, type: T.FLOAT, f: v.float };
   if ('floats' in v) return { name, type: T.FLOATS, floats: [...v.floats] };
   if ('ints' in v) return { name, type: T.INTS, ints: [...v.ints] };
-  if ('strings' in v) return { name, type: T.STRINGS, strings: v.strings.map((s) => utf8.encode(s)) };
+  if ('strings' in v) return { name, type: T.STRINGS, strings: encodeAll(v.strings) };
   return { name, type: T.TENSOR, t: v.tensor };
 }
 

@@ -130,6 +130,29 @@ void test('ONNX: case, accents and tokens as the native text track reads them', 
   assert.deepEqual(onnx.prediction, p.predict(probe));
 });
 
+void test('ONNX: splits between values that float32 cannot tell apart keep their decisions (double thresholds)', async () => {
+  // x differs by 1e-9 between rows: in float32 every x is 1, in double the classes are separable.
+  const rows = Array.from({ length: 200 }, (_, i) => ({
+    x: 1 + (i % 100) * 1e-9,
+    y: i % 100 < 50 ? 'lo' : 'hi',
+  }));
+  const table = tableFromRecords(rows);
+  const p = await fitInferencePipeline(table, {
+    target: 'y',
+    features: { numerical: ['x'], categorical: [], nlp: [] },
+    tfidf: { max_features: null },
+    random_forest: { n_estimators: 10, random_state: 3 },
+  });
+  const ox = pipelineToOnnx(p);
+  const onnx = await scoreOnnx(await openSession(ox.bytes), table, ox.inputs, p.classes);
+  const labels = p.predict(table);
+  assert.deepEqual(onnx.prediction, labels);
+  // The forest does separate them, so a float32 threshold would have changed decisions.
+  assert.ok(labels.filter((l, i) => l === rows[i].y).length >= 190);
+  const native = p.predictProba(table);
+  for (let i = 0; i < native.length; i++) assert.ok(Math.abs(native[i] - onnx.proba[i]) <= TOLERANCE);
+});
+
 void test('ONNX: an ml-random-forest model is refused with a message naming the engine and the fix', async () => {
   const p = await fitInferencePipeline(syntheticTable(120, 3), {
     ...SPEC,

@@ -24,7 +24,8 @@ import { MODEL_FILE_NAME, deserializeModel, modelDigest, serializeModel } from '
 import { FORMAT_VERSION } from '../model-file/format';
 import { describeEnvironment } from './environment';
 import { type ModelSignature, parseSignatureInputs, signatureOf } from './signature';
-import { OnnxExportError, pipelineToOnnx } from '../onnx/index';
+import { OnnxExportError } from '../onnx/index';
+import { modelFileToOnnx } from '../onnx/off-thread';
 import { ONNX_FILE_NAME, mlflowEnvironmentFiles, mlflowOnnxFlavors } from './mlflow-flavors';
 
 export const FLAVOR = 'temporal_ml_pipeline';
@@ -105,7 +106,8 @@ export async function exportModel(
   let onnx: Uint8Array | null = null;
   let onnxUnavailable: string | undefined;
   try {
-    onnx = pipelineToOnnx(p, { producerVersion: String(FORMAT_VERSION) }).bytes;
+    // Off this thread: a large forest takes seconds to encode, and the caller may need to heartbeat.
+    onnx = await modelFileToOnnx(model, String(FORMAT_VERSION));
   } catch (err) {
     if (!(err instanceof OnnxExportError)) throw err;
     onnxUnavailable = err.message;

@@ -318,7 +318,10 @@ const temporalSection = z.strictObject({
  * without credentials: they come from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD,
  * so they never reach the run record or a Temporal payload.
  */
-const mlflowUri = () =>
+/** A user and password in a URL, replaced before validation so an error message never shows them. */
+const redactUserinfo = (v: unknown) =>
+  typeof v === 'string' ? v.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@') : v;
+const mlflowUriString = () =>
   z
     .string()
     .refine((s) => {
@@ -337,7 +340,7 @@ const mlflowUri = () =>
 const trackingSection = z.strictObject({
   mlflow: z
     .strictObject({
-      uri: mlflowUri().nullable().default(null),
+      uri: z.preprocess(redactUserinfo, mlflowUriString().nullable()).default(null),
       register_model: nonEmpty('registered model name')
         .nullable()
         .describe('registered model name or null')

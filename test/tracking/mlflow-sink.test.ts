@@ -234,6 +234,39 @@ void describe('MLflow tracking sink', { skip: pythonToolsSkipReason(), timeout: 
     assert.equal(after?.tracking?.mlflow?.uri, mlflow.uri);
   });
 
+  void it("moves MLflow's alias only where prod is: kept after a worse run, moved by promote and rollback", async () => {
+    const aliasRun = async () =>
+      (
+        await mlflow.api<{ model_version: { run_id: string; version: string } }>('registered-models/alias', {
+          name: REGISTERED,
+          alias: 'prod',
+        })
+      ).model_version;
+    const before = await aliasRun();
+    const worse = await train('mlflow-worse', mlflow.uri, [
+      `tracking.mlflow.register_model=${REGISTERED}`,
+      'random_forest_pipeline.random_forest.max_depth=1',
+      'random_forest_pipeline.random_forest.n_estimators=3',
+    ]);
+    assert.equal(worse.promotion?.promoted, false);
+    assert.deepEqual(worse.mlflow?.unsynced, []);
+    assert.ok(worse.mlflow?.registeredModel?.version, 'the worse model is a model version too');
+    assert.equal(worse.mlflow?.registeredModel?.alias, undefined, 'but does not get the alias');
+    assert.deepEqual(await aliasRun(), before);
+
+    const mlpipe = (args: string[]) =>
+      run$(process.execPath, [MLPIPE, '--set', `storage.uri=${storeDir}`, ...args]).then((r) => r.stdout);
+    const promoted = await mlpipe(['promote', worse.modelRef as string, '--reason', 'test']);
+    assert.match(
+      promoted,
+      new RegExp(`MLflow: ${REGISTERED}@prod → version ${worse.mlflow?.registeredModel?.version}`),
+    );
+    assert.equal((await aliasRun()).run_id, worse.mlflow?.runId);
+    const rolledBack = await mlpipe(['rollback', '--reason', 'test']);
+    assert.match(rolledBack, /MLflow: .*@prod → version/);
+    assert.deepEqual(await aliasRun(), before);
+  });
+
   void it('mlpipe sync says which item failed and exits non-zero while the server is down', async () => {
     const down = `http://127.0.0.1:${await freePort()}`;
     const res = await mlpipeSync('mlflow-first', [`tracking.mlflow.uri=${down}`]);

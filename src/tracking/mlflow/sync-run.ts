@@ -240,13 +240,18 @@ function runTags(
     tag('mlpipe.status', record.status),
     tag('mlpipe.trigger', `${record.trigger.kind}${record.trigger.id ? `:${record.trigger.id}` : ''}`),
     tag('mlpipe.config_digest', record.configDigest),
-    tag('mlpipe.code_version', `${code.package}@${code.version}`),
+    tag(
+      'mlpipe.code_version',
+      `${code.package}@${code.version}${code.gitCommit ? ` (${code.gitCommit})` : ''}`,
+    ),
     tag('mlpipe.store', store.uri),
     tag('mlflow.source.name', 'mlpipe'),
     tag('mlflow.source.type', 'JOB'),
   ];
   if (config.main.experiment_name) tags.push(tag('mlpipe.experiment_name', config.main.experiment_name));
-  if (code.gitCommit) tags.push(tag('mlflow.source.git.commit', code.gitCommit));
+  // MLflow links this tag to the commit: the bare hash, without the working tree's `-dirty` mark.
+  if (code.gitCommit) tags.push(tag('mlflow.source.git.commit', code.gitCommit.replace(/-dirty$/, '')));
+  if (record.parentWorkflowId) tags.push(tag('mlpipe.parent_workflow_id', record.parentWorkflowId));
   if (record.trigger.kind === 'cli' && record.trigger.id) tags.push(tag('mlflow.user', record.trigger.id));
   if (record.modelRef) tags.push(tag(MODEL_REF_TAG, record.modelRef));
   if (record.promotion)

@@ -159,5 +159,10 @@ export function formatRun(r: RunRecord): string {
       `   approval: ${approval.decision}${approval.actor ? ` by ${approval.actor}` : ''}${approval.decidedAt ? ` at ${approval.decidedAt}` : ''}${approval.reason ? `: ${approval.reason}` : ''} (requested ${approval.requestedAt} for ${approval.candidateRef})`,
     );
   if (r.report) lines.push(`   report ${r.report.ref}`);
+  const mlflow = r.tracking?.mlflow;
+  if (mlflow)
+    lines.push(
+      `   mlflow ${mlflow.runUrl ?? mlflow.uri}${mlflow.unsynced.length ? ` · not synced: ${mlflow.unsynced.join(', ')} (mlpipe sync ${r.workflowId})` : ' · synced'}`,
+    );
   return lines.join('\n');
 }

@@ -24,11 +24,14 @@ const SEQ_WIDTH = 10;
  */
 export const LEGACY_PROJECT = 'genre_classification';
 
+/** Where the projects other than LEGACY_PROJECT keep their artifacts. */
+export const PROJECTS_ROOT = 'projects/';
+
 /** Where one project's artifacts live: the root for LEGACY_PROJECT (and an unscoped store), else its own prefix. */
 export function artifactsRootFor(project: string | undefined): string {
   return project === undefined || project === LEGACY_PROJECT
     ? 'artifacts/'
-    : `projects/${project}/artifacts/`;
+    : `${PROJECTS_ROOT}${project}/artifacts/`;
 }
 
 /** The keys of one project's artifacts. Blobs and records are shared by every project (see `keys`). */

@@ -59,6 +59,14 @@ export interface AliasEvent {
   details?: Record<string, unknown>;
 }
 
+/** A content-addressed blob as the store lists it (garbage collection weighs and ages them). */
+export interface BlobInfo {
+  sha256: string;
+  size: number;
+  /** When the blob was last written, or (filesystem) last reused by a publish: ms since the epoch. */
+  modifiedMs: number;
+}
+
 export interface PublishFile {
   path: string;
   /** A local file to upload. */

@@ -26,6 +26,8 @@ import {
   UnsupportedFormatError,
 } from './errors';
 import {
+  LEGACY_PROJECT,
+  PROJECTS_ROOT,
   artifactKeys,
   artifactsRootFor,
   checkArtifactPath,
@@ -38,6 +40,7 @@ import { groupForPacks, packFiles, type SmallFile } from './packs';
 import { LATEST, checkAlias, checkName, checkProject, formatRef, parseRef } from './refs';
 import type {
   AliasEvent,
+  BlobInfo,
   ArtifactFile,
   ArtifactStore,
   ArtifactVersion,
@@ -466,6 +469,12 @@ export class VersionedArtifactStore implements ArtifactStore {
       .sort((a, b) => a.version - b.version);
   }
 
+  /** The version numbers of an artifact, from one listing (no manifest is read). */
+  async listVersionNumbers(name: string): Promise<number[]> {
+    checkName(name);
+    return (await this.versionNumbers(name)).sort((a, b) => a - b);
+  }
+
   private async versionNumbers(name: string): Promise<number[]> {
     const list = await this.backend.list(this.keys.versionsDir(name));
     return list.map(versionFromKey).filter((n): n is number => n !== undefined);
@@ -616,6 +625,59 @@ export class VersionedArtifactStore implements ArtifactStore {
                 : x.seq - y.seq,
       )
       .map((e) => e.event);
+  }
+
+  // ---------------------------------------------------------------- maintenance (src/gc)
+
+  /**
+   * A view per project that has artifacts in this store, the root layout (LEGACY_PROJECT's, or a
+   * store from before namespaces) included when it has any. Blobs and records are shared by all.
+   */
+  async projectViews(): Promise<VersionedArtifactStore[]> {
+    const views: VersionedArtifactStore[] = [];
+    if ((await this.backend.listChildren(artifactsRootFor(undefined))).length > 0)
+      views.push(
+        this.project === undefined
+          ? this
+          : new VersionedArtifactStore(this.backend, { ...this.options, project: undefined }),
+      );
+    for (const project of await this.backend.listChildren(PROJECTS_ROOT)) {
+      if (project === LEGACY_PROJECT) continue; // its artifacts live at the root
+      views.push(this.forProject(project));
+    }
+    return views;
+  }
+
+  /** Every content-addressed blob (file bodies and packs) with its size and when it was last written. */
+  async listBlobs(): Promise<BlobInfo[]> {
+    const root = keys.blob('');
+    return (await this.backend.listInfo(root))
+      .map((o) => ({ sha256: o.key.slice(root.length), size: o.size, modifiedMs: o.modifiedMs }))
+      .filter((b) => /^[0-9a-f]{64}$/.test(b.sha256));
+  }
+
+  /**
+   * Deletes version manifests (and their producer index entries) of one artifact. Refuses a version
+   * an alias points to at the time of the call, so a move made after the caller decided wins.
+   * Returns the versions deleted.
+   */
+  async deleteVersions(name: string, versions: readonly ArtifactVersion[]): Promise<ArtifactVersion[]> {
+    checkName(name);
+    const aliased = new Set(Object.values(await this.getAliases(name)));
+    const doomed = versions.filter((v) => v.name === name && !aliased.has(v.version));
+    const manifests = doomed.map((v) => this.keys.version(name, v.version));
+    const producers = doomed.flatMap((v) =>
+      v.producer ? [this.keys.producer(name, v.producer.workflowId, v.producer.step, v.digest)] : [],
+    );
+    // Manifests first: once gone, the version is unreachable; a stale producer entry is then harmless.
+    await this.backend.deleteMany(manifests);
+    await this.backend.deleteMany(producers);
+    return doomed;
+  }
+
+  /** Deletes blobs by sha256 (pages of ≤ 1,000 on S3). The caller has proved no manifest needs them. */
+  async deleteBlobs(sha256s: readonly string[]): Promise<void> {
+    await this.backend.deleteMany(sha256s.map((h) => keys.blob(h)));
   }
 
   // ---------------------------------------------------------------- records

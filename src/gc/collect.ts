@@ -15,7 +15,7 @@ import type { VersionedArtifactStore } from '../store/versioned-store';
 import { mapLimit } from '../store/concurrency';
 import { describeReason, planVersions, versionId, type DoomedVersion, type GcRules } from './plan';
 import { readSnapshot } from './snapshot';
-import { formatAge } from './duration';
+import { formatAge } from '../config/duration';
 
 export interface GcOptions extends GcRules {
   dryRun: boolean;

@@ -11,6 +11,8 @@
  *   artifacts/<name>/producers/<producer>/<digest>.json       which version a producer already published
  *   records/<key>.json                                        small JSON records (run lineage), shared:
  *                                                             keyed by workflow ID, unique across projects
+ *   events/outbox/<project>/<name>/<alias>/<seq>/<h>.json     an alias move about to be made, written before
+ *                                                             its compare-and-swap; removed once delivered
  */
 import { InvalidRefError } from './errors';
 import { sha256Hex } from './digest';
@@ -59,6 +61,8 @@ export const keys = {
   blob: (sha256: string) => `blobs/sha256/${sha256}`,
   ...artifactKeys(artifactsRootFor(undefined)),
   recordsRoot: 'records/',
+  outboxRoot: 'events/outbox/',
+  outbox: (moveId: string, eventDigest: string) => `events/outbox/${moveId}/${eventDigest}.json`,
   record: (key: string) => `records/${checkRecordKey(key)}.json`,
 };
 

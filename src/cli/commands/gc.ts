@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { collectGarbage, type GcReport } from '../../gc/collect';
-import { parseDuration, formatAge } from '../../gc/duration';
+import { parseDuration, formatAge } from '../../config/duration';
 import { VersionedArtifactStore } from '../../store/versioned-store';
 import type { CliContext } from '../context';
 

@@ -8,6 +8,7 @@ import {
   CancellationScope,
   defineQuery,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -58,6 +59,16 @@ const STEP_SUMMARY: Record<StepName, string> = {
 const bookkeeping = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+/**
+ * Alias events (src/events) after the last step: one try, bounded; the delivery records its own
+ * failures for redelivery, and the run never fails or waits long because of a webhook.
+ */
+const eventDelivery = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { maximumAttempts: 1 },
+  summary: 'deliver alias events (webhooks, Temporal)',
 });
 
 function keywordPair(name: string, value: string): SearchAttributeUpdatePair {
@@ -224,6 +235,14 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
         nonRetryable: true,
         cause: err instanceof Error ? err : undefined,
       });
+    }
+  }
+
+  if (patched('alias-events')) {
+    try {
+      await eventDelivery.deliverAliasEvents({ config: resolved.config });
+    } catch {
+      // The moves are made and kept; `mlpipe events ls --failed` / `redeliver` take it from here.
     }
   }
 

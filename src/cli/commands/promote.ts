@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { parseRef } from '../../store/refs';
 import type { CliContext } from '../context';
+import { deliverAfterMove } from '../alias-events';
 
 export function registerPromoteCommands(program: Command, ctx: () => CliContext): void {
   program
@@ -30,6 +31,7 @@ export function registerPromoteCommands(program: Command, ctx: () => CliContext)
       console.log(
         `${version.name}:${alias} ${event.from === null ? '(new)' : `v${event.from}`} → v${event.to} (${opts.reason})`,
       );
+      await deliverAfterMove(c, store, event);
     });
 
   program
@@ -56,5 +58,6 @@ export function registerPromoteCommands(program: Command, ctx: () => CliContext)
         details: { kind: 'rollback', undoes: last.at },
       });
       console.log(`${name}:${alias} v${event.from} → v${event.to} (rollback: ${opts.reason})`);
+      await deliverAfterMove(c, store, event);
     });
 }

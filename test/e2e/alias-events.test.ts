@@ -2,6 +2,7 @@
  * Alias events from real pipeline runs on a real Temporal dev server: a webhook that stays down for
  * the whole run never holds up or fails the promotion, and the delivery succeeds on redelivery; a
  * configured Temporal workflow is signalled with start, with the move as the signal's argument.
+ * Also the storeGc workflow (scheduled GC) on the store those runs left.
  * MLPIPE_RECORD_HISTORY=alias-events keeps the first run's history as
  * test/fixtures/histories/alias-events.json (replayed by test/workflows/replay.test.ts).
  */
@@ -167,5 +168,29 @@ void describe('alias events from pipeline runs', { timeout: 300_000 }, () => {
     ]);
     assert.equal(payloads.find((p) => p.ref === 'model_export:prod')?.to, result.modelRef);
     await env.client.workflow.getHandle(deployId).terminate('test over');
+  });
+
+  void it('storeGc, the workflow a schedule runs, collects what the runs no longer need', async () => {
+    const file = join(storeDir, 'scratch.txt');
+    for (const text of ['one', 'two']) {
+      writeFileSync(file, text);
+      await store.publish({ name: 'scratch', type: 'scratch', files: [{ path: 'x.txt', source: file }] });
+    }
+    const summary = await env.client.workflow.execute('storeGc', {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'e2e-store-gc',
+      args: [
+        { overrides: [`storage.uri=${storeDir}`, 'gc.keep_last=1', 'gc.older_than=1ms', 'gc.grace=1ms'] },
+      ],
+    });
+    assert.deepEqual(summary.deleted, ['default/scratch:v0']);
+    assert.ok(summary.bytesFreed > 0);
+    assert.deepEqual(await store.listVersionNumbers('scratch'), [1]);
+    // Both runs' models and their lineage are still whole.
+    for (const project of ['default', 'events2'])
+      await store.download(
+        await store.resolve(`${project}/model_export:prod`),
+        join(storeDir, '.check', project),
+      );
   });
 });

@@ -147,11 +147,14 @@ async function deliverEvent(
         [sink.label, await sendWithRetries(sink, payload, settings, earlier?.sinks[sink.label])] as const,
     ),
   );
+  // Earlier outcomes are kept for the sinks still configured; a sink removed from the config no longer counts.
+  const configured = new Set(settings.sinks.map((s) => s.label));
+  const kept = Object.entries(earlier?.sinks ?? {}).filter(([label]) => configured.has(label));
   const record: DeliveryRecord = {
     id: payload.id,
     event,
     store: store.uri,
-    sinks: { ...(earlier?.sinks ?? {}), ...Object.fromEntries(outcomes) },
+    sinks: { ...Object.fromEntries(kept), ...Object.fromEntries(outcomes) },
     updatedAt: new Date().toISOString(),
   };
   await store.putRecord(recordKey(payload.id), record);

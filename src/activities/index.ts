@@ -12,6 +12,8 @@ import { createTrainRandomForest } from './train-random-forest';
 import { createEvaluate } from './evaluate';
 import { createRecordRun } from './record-run';
 import { createSyncMlflow } from './sync-mlflow';
+import { createDeliverAliasEvents } from './deliver-alias-events';
+import { createCollectStoreGarbage } from './collect-store-garbage';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -24,6 +26,8 @@ export function createActivities(deps: ActivityDeps) {
     evaluate: createEvaluate(deps),
     recordRun: createRecordRun(deps),
     syncMlflow: createSyncMlflow(deps),
+    deliverAliasEvents: createDeliverAliasEvents(deps),
+    collectStoreGarbage: createCollectStoreGarbage(deps),
   };
 }
 

@@ -17,6 +17,9 @@ import { registerPredictCommand } from './commands/predict';
 import { registerServeCommand } from './commands/serve';
 import { registerInspectCommand } from './commands/inspect';
 import { registerSyncCommand } from './commands/sync';
+import { registerGcCommand } from './commands/gc';
+import { registerEventsCommands } from './commands/events';
+import { deliverAfterMove } from './alias-events';
 import { projectRoot } from '../config';
 import { cliErrorMessage } from './error-message';
 
@@ -40,7 +43,12 @@ export function buildProgram(): Command {
   registerSweepCommand(program, ctx);
   registerLineageCommand(program, ctx);
   registerPromoteCommands(program, ctx);
-  registerArtifactsCommands(program, (project) => ctx().getStore(project));
+  registerArtifactsCommands(
+    program,
+    (project) => ctx().getStore(project),
+    undefined,
+    (store, event) => deliverAfterMove(ctx(), store, event),
+  );
   const modelDeps = {
     getStore: (project?: string) => ctx().getStore(project),
     getConfig: () => ctx().config,
@@ -49,6 +57,8 @@ export function buildProgram(): Command {
   registerServeCommand(program, modelDeps);
   registerInspectCommand(program, () => ctx().config);
   registerSyncCommand(program, ctx);
+  registerGcCommand(program, ctx);
+  registerEventsCommands(program, ctx);
   program.hook('postAction', async () => {
     await context?.close();
   });

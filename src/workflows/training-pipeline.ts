@@ -62,6 +62,16 @@ const bookkeeping = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 });
 
+/**
+ * Alias events (src/events) after the last step: one try, bounded; the delivery records its own
+ * failures for redelivery, and the run never fails or waits long because of a webhook.
+ */
+const eventDelivery = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { maximumAttempts: 1 },
+  summary: 'deliver alias events (webhooks, Temporal)',
+});
+
 function keywordPair(name: string, value: string): SearchAttributeUpdatePair {
   return { key: { name, type: 'KEYWORD' }, value } as SearchAttributeUpdatePair;
 }
@@ -255,6 +265,14 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
         nonRetryable: true,
         cause: err instanceof Error ? err : undefined,
       });
+    }
+  }
+
+  if (patched('alias-events')) {
+    try {
+      await eventDelivery.deliverAliasEvents({ config: resolved.config });
+    } catch {
+      // The moves are made and kept; `mlpipe events ls --failed` / `redeliver` take it from here.
     }
   }
 

@@ -13,6 +13,8 @@ import { createEvaluate } from './evaluate';
 import { createRecordRun } from './record-run';
 import { createPromoteApproved } from './promote-approved';
 import { createSyncMlflow } from './sync-mlflow';
+import { createDeliverAliasEvents } from './deliver-alias-events';
+import { createCollectStoreGarbage } from './collect-store-garbage';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -26,6 +28,8 @@ export function createActivities(deps: ActivityDeps) {
     recordRun: createRecordRun(deps),
     promoteApproved: createPromoteApproved(deps),
     syncMlflow: createSyncMlflow(deps),
+    deliverAliasEvents: createDeliverAliasEvents(deps),
+    collectStoreGarbage: createCollectStoreGarbage(deps),
   };
 }
 

@@ -18,6 +18,9 @@ import { registerPredictCommand } from './commands/predict';
 import { registerServeCommand } from './commands/serve';
 import { registerInspectCommand } from './commands/inspect';
 import { registerSyncCommand } from './commands/sync';
+import { registerGcCommand } from './commands/gc';
+import { registerEventsCommands } from './commands/events';
+import { deliverAfterMove } from './alias-events';
 import { projectRoot } from '../config';
 import { cliErrorMessage } from './error-message';
 
@@ -42,7 +45,12 @@ export function buildProgram(): Command {
   registerLineageCommand(program, ctx);
   registerPromoteCommands(program, ctx);
   registerApproveCommands(program, ctx);
-  registerArtifactsCommands(program, (project) => ctx().getStore(project));
+  registerArtifactsCommands(
+    program,
+    (project) => ctx().getStore(project),
+    undefined,
+    (store, event) => deliverAfterMove(ctx(), store, event),
+  );
   const modelDeps = {
     getStore: (project?: string) => ctx().getStore(project),
     getConfig: () => ctx().config,
@@ -51,6 +59,8 @@ export function buildProgram(): Command {
   registerServeCommand(program, modelDeps);
   registerInspectCommand(program, () => ctx().config);
   registerSyncCommand(program, ctx);
+  registerGcCommand(program, ctx);
+  registerEventsCommands(program, ctx);
   program.hook('postAction', async () => {
     await context?.close();
   });

@@ -63,6 +63,16 @@ const bookkeeping = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
 });
 
+/**
+ * Alias events (src/events) after the last step: one try, bounded; the delivery records its own
+ * failures for redelivery, and the run never fails or waits long because of a webhook.
+ */
+const eventDelivery = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { maximumAttempts: 1 },
+  summary: 'deliver alias events (webhooks, Temporal)',
+});
+
 function keywordPair(name: string, value: string): SearchAttributeUpdatePair {
   return { key: { name, type: 'KEYWORD' }, value } as SearchAttributeUpdatePair;
 }
@@ -265,7 +275,17 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
     }
   }
 
+  const deliverAliasEvents = async (): Promise<void> => {
+    try {
+      await eventDelivery.deliverAliasEvents({ config: resolved.config });
+    } catch {
+      // The moves are made and kept; `mlpipe events ls --failed` / `redeliver` take it from here.
+    }
+  };
+
   if (promotion?.approval?.decision === 'awaiting_approval' && patched(APPROVAL_PATCH)) {
+    // The run's moves so far (check_data's reference) are announced now, not after a wait of days.
+    if (patched('alias-events')) await deliverAliasEvents();
     const pending = promotion as PendingPromotion;
     const alias = resolved.config.evaluate.promote_alias;
     progress.status = 'awaiting_approval';
@@ -291,6 +311,8 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
     if (evaluated)
       evaluated.summary = `${evaluated.summary ?? ''}; ${promotion.approval?.decision}: ${promotion.reason}`;
   }
+
+  if (patched('alias-events')) await deliverAliasEvents();
 
   const recorded = await finish('completed');
   return {

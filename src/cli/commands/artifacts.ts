@@ -35,6 +35,8 @@ export function registerArtifactsCommands(
   program: Command,
   getStore: (project?: string) => Promise<ArtifactStore>,
   print: Print = (line) => console.log(line),
+  /** Runs after `artifacts alias` moved an alias (the CLI delivers the move's event). */
+  afterMove: (store: ArtifactStore, event: AliasEvent) => Promise<void> = async () => undefined,
 ): void {
   const artifacts = program
     .command('artifacts')
@@ -178,6 +180,7 @@ export function registerArtifactsCommands(
         print(
           `${artifactName}:${alias} ${event.from === null ? '(new)' : `v${event.from}`} → v${event.to}${opts.reason ? ` (${opts.reason})` : ''}`,
         );
+        await afterMove(store, event);
       },
     );
 

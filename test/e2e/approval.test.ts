@@ -1,7 +1,8 @@
 /**
  * The approval gate (evaluate.approval: required) end to end on a real Temporal dev server and a real
- * filesystem store: approve from `mlpipe approve`, reject from the Temporal CLI, a timeout, and prod
- * moved by hand while a run waits (compared again, never blindly overwritten). Models, by strength:
+ * filesystem store: approve from `mlpipe approve`, reject from the Temporal CLI, a timeout, prod
+ * moved by hand while a run waits (compared again, never blindly overwritten), and the approved move
+ * delivered to a real webhook receiver as an alias event. Models, by strength:
  * a weak one (depth 1, 3 trees) that is reset as prod before each case, a middling one (depth 3, 5
  * trees) and the default small one (15 trees). The data is seeded, so their order is fixed.
  */
@@ -26,6 +27,8 @@ import type { ArtifactStore } from '../../src/store/types';
 import { getRunRecord } from '../../src/lineage/trace';
 import { findTemporalCli } from '../../src/temporal/dev-server';
 import { startTemporal } from '../support/temporal';
+import { startReceiver } from '../support/webhook-receiver';
+import type { AliasEventPayload } from '../../src/events/payload';
 
 const exec = promisify(execFile);
 const CLI = join(__dirname, '../../bin/mlpipe');
@@ -52,11 +55,17 @@ void describe('approval gate end to end', { timeout: 600_000 }, () => {
   let strong: number;
   let middling: number;
 
-  function start(workflowId: string, extra: string[], inputs?: PipelineInput['inputs']) {
+  function start(
+    workflowId: string,
+    extra: string[],
+    inputs?: PipelineInput['inputs'],
+    config?: PipelineInput['config'],
+  ) {
     const input: PipelineInput = {
       overrides: [...overrides, ...extra],
       trigger: { kind: 'cli', id: 'test' },
       inputs,
+      config,
     };
     return env.client.workflow.start(WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
   }
@@ -305,5 +314,39 @@ void describe('approval gate end to end', { timeout: 600_000 }, () => {
     );
     assert.equal(move?.details?.recompared, true);
     await handle.result();
+  });
+
+  void it('delivers the approved move as an alias event, with the approver as its actor', async () => {
+    const secretEnv = 'MLPIPE_E2E_APPROVAL_WEBHOOK_SECRET';
+    process.env[secretEnv] = 'approval-secret';
+    const receiver = await startReceiver('approval-secret');
+    try {
+      await resetProdTo(weak);
+      const handle = await start(
+        'approval-events',
+        [...GATED, 'main.execute_steps=[evaluate]'],
+        { model: `model_export:v${strong}` },
+        {
+          events: {
+            webhooks: [{ url: receiver.url, secret_env: secretEnv }],
+            attempts: 2,
+            initial_interval: '100ms',
+          },
+        },
+      );
+      await awaitingApproval(handle);
+      await update(handle, 'approve', { reason: 'events check', actor: 'dave' });
+      await handle.result();
+      const moves = receiver.requests
+        .filter((r) => r.status === 200)
+        .map((r) => JSON.parse(r.body) as AliasEventPayload)
+        .filter((e) => e.ref === 'model_export:prod' && e.to === `model_export:v${strong}`);
+      assert.equal(moves.at(-1)?.event.actor, 'dave', JSON.stringify(moves));
+      assert.equal(moves.at(-1)?.event.reason, 'events check');
+      assert.equal(moves.at(-1)?.event.details?.decision, 'approved');
+    } finally {
+      await receiver.close();
+      delete process.env[secretEnv];
+    }
   });
 });

@@ -219,9 +219,9 @@ void describe('approval gate end to end', { timeout: 600_000 }, () => {
     );
     // MLPIPE_RECORD_HISTORY=NAME keeps this run's history as test/fixtures/histories/NAME.json: a new
     // name for each change of the gate's workflow code (approval-gate, approval-gate-events), never over an old one.
-    const record = process.env.MLPIPE_RECORD_HISTORY;
-    if (record?.startsWith('approval-gate'))
-      writeFileSync(join(__dirname, `../fixtures/histories/${record}.json`), historyToJSON(history));
+    const recordAs = process.env.MLPIPE_RECORD_HISTORY;
+    if (recordAs?.startsWith('approval-gate'))
+      writeFileSync(join(__dirname, `../fixtures/histories/${recordAs}.json`), historyToJSON(history));
   });
 
   void it('keeps prod when the Temporal CLI sends reject', { skip: !findTemporalCli() }, async () => {

@@ -11,6 +11,7 @@ import { registerWorkerCommands } from './commands/worker';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerLineageCommand } from './commands/lineage';
 import { registerPromoteCommands } from './commands/promote';
+import { registerApproveCommands } from './commands/approve';
 import { registerSweepCommand } from './commands/sweep';
 import { registerArtifactsCommands } from './commands/artifacts';
 import { registerPredictCommand } from './commands/predict';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerSweepCommand(program, ctx);
   registerLineageCommand(program, ctx);
   registerPromoteCommands(program, ctx);
+  registerApproveCommands(program, ctx);
   registerArtifactsCommands(
     program,
     (project) => ctx().getStore(project),

@@ -232,6 +232,10 @@ const evaluateSection = z.strictObject({
     .default('test_auc_ovo'),
   min_delta: nonNegative().default(0),
   promote_alias: aliasName().default('prod'),
+  /** `required`: a winning candidate waits for an `approve` / `reject` update before the alias moves. */
+  approval: z.enum(['none', 'required']).describe("'none' or 'required'").default('none'),
+  /** How long a run waits for approval; then the candidate is not promoted (decision approval_timed_out). */
+  approval_timeout: duration().default('7d'),
 });
 
 const sweepSection = z.strictObject({

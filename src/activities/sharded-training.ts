@@ -21,7 +21,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import {
   assembleShardedPipeline,
-  buildTrees,
+  TreeBuilder,
   decodeForestPlan,
   decodeTrees,
   encodeForestPlan,
@@ -34,7 +34,7 @@ import {
 } from '../ml';
 import { ARTIFACTS, type ResolvedRef } from '../contract';
 import type { PipelineConfig } from '../config';
-import type { ArtifactStore } from '../store/types';
+import type { ArtifactStore, ArtifactVersion } from '../store/types';
 import type { ActivityDeps } from './deps';
 import type {
   MergeTreeShardsInput,
@@ -145,9 +145,6 @@ export function createTrainTreeShard(deps: ActivityDeps) {
         const store = await deps.storeFor(config);
         const ctx = Context.current();
         const matrix = await store.resolve(input.matrix);
-        const plan = await deterministic(matrix.ref, async () =>
-          decodeForestPlan(await store.readFile(matrix, PLAN_FILE), `${matrix.ref}/${PLAN_FILE}`),
-        );
         const total = to - from;
         const trees: TreeArrays[] = new Array<TreeArrays>(total);
         // Trees an earlier attempt checkpointed (contiguous from `from`) are taken, not rebuilt.
@@ -199,10 +196,11 @@ export function createTrainTreeShard(deps: ActivityDeps) {
         };
         beat();
         const indices = Array.from({ length: to - next }, (_, i) => next + i);
+        const lease = await acquireBuilder(store, matrix, config);
         // A long tree must not look like a lost worker, and cancellation arrives with a heartbeat's reply.
         const keepAlive = setInterval(beat, 1_000);
         try {
-          await buildTrees(plan, indices, resolveNJobs(config.random_forest_pipeline.random_forest.n_jobs), {
+          await lease.builder.build(indices, {
             signal: run.signal,
             onTree: (t, tree) => {
               trees[t - from] = tree;
@@ -219,6 +217,7 @@ export function createTrainTreeShard(deps: ActivityDeps) {
           throw dataFailure(err, `train_random_forest shard ${shard + 1} of ${shards}`);
         } finally {
           clearInterval(keepAlive);
+          lease.release();
         }
         await publishing.catch(() => undefined);
         await checkpoint();
@@ -260,70 +259,78 @@ async function publishTrees(
 }
 
 export function createMergeTreeShards(deps: ActivityDeps) {
-  return (input: MergeTreeShardsInput): Promise<StepOutcome> =>
-    runStep('train_random_forest', deps.workDir, (run) =>
-      heartbeating(run, { unit: 'merge' }, async () => {
-        const config: PipelineConfig = input.step.config;
-        const store = await deps.storeFor(config);
-        const matrix = await store.resolve(input.plan.matrix.ref);
-        const [planBytes, frameBytes] = await Promise.all([
-          store.readFile(matrix, PLAN_FILE),
-          store.readFile(matrix, FRAME_FILE),
-        ]);
-        const training = await readTrainingData(store, config, input.step.inputs.train, run.scratch);
-        const t0 = performance.now();
-        const forest = await deterministic(matrix.ref, () =>
-          decodeForestPlan(planBytes, `${matrix.ref}/${PLAN_FILE}`),
-        );
-        const frame = JSON.parse(frameBytes.toString('utf8')) as PipelineFrame;
-        const trees = new Array<TreeArrays>(input.plan.nTrees);
-        const chunks = input.shards.flatMap((s) => s.produced);
-        for (const chunk of chunks) {
-          const version = await store.resolve(chunk.ref);
-          const part = decodeTrees(await store.readFile(version, TREES_FILE), chunk.ref);
-          part.trees.forEach((t, i) => (trees[part.first + i] = t));
-        }
-        for (let t = 0; t < trees.length; t++) {
-          if (trees[t] === undefined)
-            throw new Error(`internal: no shard delivered tree ${t} of ${trees.length}`);
-        }
-        const pipeline = await deterministic('train_random_forest', () =>
-          assembleShardedPipeline(frame, forest, trees),
-        );
-        const assembleSeconds = (performance.now() - t0) / 1000;
-        // The fit's critical path: planning, the shards from the first start to the last end, assembly.
-        const starts = input.shards.map((s) => Date.parse(s.startedAt));
-        const ends = input.shards.map((s) => Date.parse(s.startedAt) + s.durationMs);
-        const shardSeconds = (Math.max(...ends) - Math.min(...starts)) / 1000;
-        const fitSeconds = input.plan.planSeconds + shardSeconds + assembleSeconds;
-        const shards = input.shards.map((s) => ({
-          shard: s.shard,
-          trees: [s.from, s.to],
-          attempt: s.attempt,
-          built: s.built,
-          resumed: s.resumed,
-          worker: s.identity,
-          durationMs: s.durationMs,
-          checkpoints: s.produced.map((c) => c.ref),
-        }));
-        const rebuilt = input.shards.reduce((n, s) => n + s.built, 0) - input.plan.nTrees;
-        return publishTrainedModel(run, store, config, training, pipeline, {
-          fitSeconds,
-          consumed: [toResolvedRef(matrix, input.plan.matrix.ref), ...chunks],
-          summary: ` in ${input.shards.length} shards${rebuilt > 0 ? ` (${rebuilt} trees rebuilt after lost attempts)` : ''}`,
-          details: {
-            sharding: {
-              shards,
-              requested: input.plan.requested,
-              matrix: input.plan.matrix.ref,
-              planSeconds: input.plan.planSeconds,
-              shardSeconds: round3(shardSeconds),
-              assembleSeconds: round3(assembleSeconds),
-            },
+  return async (input: MergeTreeShardsInput): Promise<StepOutcome> => {
+    const merged = await mergeShards(deps, input);
+    // The train step's time is the whole sharded fit's: from planning to the published model.
+    const startedAt = input.planned?.startedAt ?? merged.startedAt;
+    return { ...merged, startedAt, durationMs: Date.now() - Date.parse(startedAt) };
+  };
+}
+
+function mergeShards(deps: ActivityDeps, input: MergeTreeShardsInput): Promise<StepOutcome> {
+  return runStep('train_random_forest', deps.workDir, (run) =>
+    heartbeating(run, { unit: 'merge' }, async () => {
+      const config: PipelineConfig = input.step.config;
+      const store = await deps.storeFor(config);
+      const matrix = await store.resolve(input.plan.matrix.ref);
+      const [planBytes, frameBytes] = await Promise.all([
+        store.readFile(matrix, PLAN_FILE),
+        store.readFile(matrix, FRAME_FILE),
+      ]);
+      const training = await readTrainingData(store, config, input.step.inputs.train, run.scratch);
+      const t0 = performance.now();
+      const forest = await deterministic(matrix.ref, () =>
+        decodeForestPlan(planBytes, `${matrix.ref}/${PLAN_FILE}`),
+      );
+      const frame = JSON.parse(frameBytes.toString('utf8')) as PipelineFrame;
+      const trees = new Array<TreeArrays>(input.plan.nTrees);
+      const chunks = input.shards.flatMap((s) => s.produced);
+      for (const chunk of chunks) {
+        const version = await store.resolve(chunk.ref);
+        const part = decodeTrees(await store.readFile(version, TREES_FILE), chunk.ref);
+        part.trees.forEach((t, i) => (trees[part.first + i] = t));
+      }
+      for (let t = 0; t < trees.length; t++) {
+        if (trees[t] === undefined)
+          throw new Error(`internal: no shard delivered tree ${t} of ${trees.length}`);
+      }
+      const pipeline = await deterministic('train_random_forest', () =>
+        assembleShardedPipeline(frame, forest, trees),
+      );
+      const assembleSeconds = (performance.now() - t0) / 1000;
+      // The fit's critical path: planning, the shards from the first start to the last end, assembly.
+      const starts = input.shards.map((s) => Date.parse(s.startedAt));
+      const ends = input.shards.map((s) => Date.parse(s.startedAt) + s.durationMs);
+      const shardSeconds = (Math.max(...ends) - Math.min(...starts)) / 1000;
+      const fitSeconds = input.plan.planSeconds + shardSeconds + assembleSeconds;
+      const shards = input.shards.map((s) => ({
+        shard: s.shard,
+        trees: [s.from, s.to],
+        attempt: s.attempt,
+        built: s.built,
+        resumed: s.resumed,
+        worker: s.identity,
+        durationMs: s.durationMs,
+        checkpoints: s.produced.map((c) => c.ref),
+      }));
+      const rebuilt = input.shards.reduce((n, s) => n + s.built, 0) - input.plan.nTrees;
+      return publishTrainedModel(run, store, config, training, pipeline, {
+        fitSeconds,
+        consumed: [toResolvedRef(matrix, input.plan.matrix.ref), ...chunks],
+        summary: ` in ${input.shards.length} shards${rebuilt > 0 ? ` (${rebuilt} trees rebuilt after lost attempts)` : ''}`,
+        details: {
+          sharding: {
+            shards,
+            requested: input.plan.requested,
+            matrix: input.plan.matrix.ref,
+            planSeconds: input.plan.planSeconds,
+            shardSeconds: round3(shardSeconds),
+            assembleSeconds: round3(assembleSeconds),
           },
-        });
-      }),
-    );
+        },
+      });
+    }),
+  );
 }
 
 /**
@@ -338,6 +345,59 @@ async function heartbeating<T>(run: StepRun, details: unknown, work: () => Promi
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * The plan and tree threads of each fit whose shards run in this process, while any of them runs:
+ * K shards on one worker share one decoded matrix and n_jobs threads (as many as the one-activity
+ * fit uses), instead of K copies and K × n_jobs threads competing for the same cores.
+ */
+const builders = new Map<string, { ready: Promise<TreeBuilder>; users: number }>();
+
+async function acquireBuilder(
+  store: ArtifactStore,
+  matrix: ArtifactVersion,
+  config: PipelineConfig,
+): Promise<{ builder: TreeBuilder; release: () => void }> {
+  const key = `${store.uri}|${matrix.digest}`;
+  let entry = builders.get(key);
+  if (!entry) {
+    const ready = deterministic(matrix.ref, async () => {
+      const plan = decodeForestPlan(await store.readFile(matrix, PLAN_FILE), `${matrix.ref}/${PLAN_FILE}`);
+      return new TreeBuilder(plan, resolveNJobs(config.random_forest_pipeline.random_forest.n_jobs));
+    });
+    entry = { ready, users: 0 };
+    builders.set(key, entry);
+    ready.catch(() => builders.delete(key));
+  }
+  const e = entry;
+  e.users++;
+  let builder: TreeBuilder;
+  try {
+    builder = await e.ready;
+  } catch (err) {
+    e.users--;
+    throw err;
+  }
+  if (!builder.usable) {
+    e.users--;
+    if (builders.get(key) === e) builders.delete(key);
+    if (e.users === 0) void builder.close();
+    return acquireBuilder(store, matrix, config);
+  }
+  let released = false;
+  return {
+    builder,
+    release: () => {
+      if (released) return;
+      released = true;
+      e.users--;
+      if (e.users === 0) {
+        if (builders.get(key) === e) builders.delete(key);
+        void builder.close();
+      }
+    },
+  };
 }
 
 function round3(x: number): number {

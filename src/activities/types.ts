@@ -126,5 +126,7 @@ export interface TreeShardOutcome extends StepOutcome {
 export interface MergeTreeShardsInput {
   step: StepActivityInput;
   plan: ShardPlan;
+  /** When planning started: the step's time runs from there to the end of the merge. */
+  planned: { startedAt: string };
   shards: TreeShardOutcome[];
 }

@@ -117,6 +117,7 @@ export type {
 // Sharded forest fits: the plan, tree ranges built anywhere, and their byte forms
 export {
   buildTrees,
+  TreeBuilder,
   resolveNJobs,
   encodeForestPlan,
   decodeForestPlan,

@@ -83,9 +83,12 @@ export async function trainSharded(
       ),
     ),
   );
-  return acts(`merge ${K} shards' trees, export the model`).mergeTreeShards({
+  const merged = await acts(`merge ${K} shards' trees, export the model`).mergeTreeShards({
     step: input,
     plan,
+    planned: { startedAt: planned.startedAt },
     shards: outcomes,
   });
+  // The step's attempts are the most any of its activities needed (its time is planning to export).
+  return { ...merged, attempt: Math.max(planned.attempt, merged.attempt, ...outcomes.map((o) => o.attempt)) };
 }

@@ -37,5 +37,6 @@ export { modelDigest } from './serialize';
 export { PARAMETER_CONSTRAINTS, DEFAULT_RANDOM_STATE, ForestParameterError, resolveNJobs } from './params';
 export { planForest, buildTrees, assembleForest, allTrees } from './forest';
 export type { ForestPlan, BuildTreesOptions } from './forest';
+export { TreeBuilder } from './tree-builder';
 export { encodeForestPlan, decodeForestPlan, encodeTrees, decodeTrees } from './plan-file';
 export type { TreeArrays } from './predictor';

@@ -5,7 +5,7 @@
  * train step's timeouts and retry policy, so a lost worker costs only its shards' retries. A shard
  * that fails for good cancels the others; cancelling the run cancels them all (they heartbeat).
  */
-import { CancellationScope, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type {
   StepActivityInput,
@@ -39,6 +39,14 @@ export async function trainSharded(
 ): Promise<StepOutcome> {
   const acts = (summary: string) =>
     proxyActivities<Activities>({ ...ctx.options, summary: `${ctx.label}: ${summary}` });
+  // A cancelled shard is waited for until its worker has stopped building (it learns of the
+  // cancellation from its next heartbeat), so a cancelled run leaves no trees being built.
+  const shardActs = (summary: string) =>
+    proxyActivities<Activities>({
+      ...ctx.options,
+      summary: `${ctx.label}: ${summary}`,
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    });
   const planned = await acts('plan the shards, publish the binned training matrix').planTreeShards(input);
   const { shardPlan: plan } = planned;
   const K = plan.ranges.length;
@@ -56,7 +64,7 @@ export async function trainSharded(
   const outcomes = await scope.run(() =>
     Promise.all(
       plan.ranges.map(({ from, to }, shard) =>
-        acts(`shard ${shard + 1}/${K}, trees ${from}–${to - 1}`)
+        shardActs(`shard ${shard + 1}/${K}, trees ${from}–${to - 1}`)
           .trainTreeShard({ config: input.config, matrix: plan.matrix.ref, shard, shards: K, from, to })
           .then(
             (out: TreeShardOutcome) => {

@@ -229,4 +229,52 @@ void describe('sharded training on two worker processes', { timeout: 600_000 }, 
       `rebuilt ${rebuilt} trees, at most the ${lostTrees} the killed worker had built`,
     );
   });
+
+  void it('cancelling the run cancels its shards', async () => {
+    const id = 'cancel-sharded';
+    const handle = await start(id, [
+      'main.project_name=shards_cancel',
+      'data.sample.rows=40000',
+      'random_forest_pipeline.random_forest.n_estimators=200',
+      'random_forest_pipeline.random_forest.max_depth=null',
+      'random_forest_pipeline.random_forest.shards=3',
+    ]);
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      if (Date.now() > deadline) throw new Error('the shards did not start building');
+      const pending = (await handle.describe()).raw.pendingActivities ?? [];
+      const building = pending.filter(
+        (p) => p.activityType?.name === 'trainTreeShard' && p.heartbeatDetails?.payloads?.[0],
+      );
+      if (building.length > 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await handle.cancel();
+    await assert.rejects(handle.result(), (err: Error) =>
+      /cancel/i.test(`${err.message} ${String(err.cause)}`),
+    );
+    const history = await handle.fetchHistory();
+    const events = history.events ?? [];
+    const shardIds = new Set(
+      events
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'trainTreeShard')
+        .map((e) => String(e.eventId)),
+    );
+    const closed = (kind: 'activityTaskCanceledEventAttributes' | 'activityTaskCompletedEventAttributes') =>
+      events.filter((e) => e[kind] && shardIds.has(String(e[kind]?.scheduledEventId))).length;
+    assert.equal(shardIds.size, 3);
+    assert.ok(
+      closed('activityTaskCanceledEventAttributes') >= 1,
+      'a running shard acknowledged its cancellation',
+    );
+    assert.equal(
+      closed('activityTaskCanceledEventAttributes') + closed('activityTaskCompletedEventAttributes'),
+      3,
+      'every shard stopped (cancelled) or had finished before the cancellation',
+    );
+    assert.ok(
+      !events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'mergeTreeShards'),
+      'no merge after a cancellation',
+    );
+  });
 });

@@ -159,15 +159,15 @@ void describe('sharded training on two worker processes', { timeout: 600_000 }, 
   });
 
   void it('kill -9 of a worker during a shard: its shards resume from checkpoints, the others are not rebuilt', async () => {
-    // Enough trees that a shard outlives its first checkpoint (every 2 s), and a short heartbeat
-    // timeout so the lost attempts are retried soon.
+    // Enough trees that a shard outlives its first checkpoint (every 2 s), and a heartbeat timeout
+    // short enough that lost attempts are retried soon (and long enough for a busy machine).
     const KILL = [
       // Its own project: a larger sample is other data than the first test's reference.
       'main.project_name=shards_kill',
       'data.sample.rows=40000',
       'random_forest_pipeline.random_forest.n_estimators=80',
       'random_forest_pipeline.random_forest.max_depth=null',
-      'steps.train_random_forest.heartbeat_timeout=4s',
+      'steps.train_random_forest.heartbeat_timeout=10s',
       'steps.defaults.retry.initial_interval=500ms',
     ];
     const reference = modelDigest(await run('kill-reference', KILL));

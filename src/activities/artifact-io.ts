@@ -18,6 +18,7 @@ export function toResolvedRef(v: ArtifactVersion, requested?: string, reused?: b
   };
 }
 
+/** A downloaded version: its folder, its manifest and the ref record of what was asked. */
 export interface FetchedArtifact {
   dir: string;
   version: ArtifactVersion;

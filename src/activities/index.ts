@@ -12,6 +12,10 @@ import { createTrainRandomForest } from './train-random-forest';
 import { createEvaluate } from './evaluate';
 import { createMergeTreeShards, createPlanTreeShards, createTrainTreeShard } from './sharded-training';
 import { createRecordRun } from './record-run';
+import { createPromoteApproved } from './promote-approved';
+import { createSyncMlflow } from './sync-mlflow';
+import { createDeliverAliasEvents } from './deliver-alias-events';
+import { createCollectStoreGarbage } from './collect-store-garbage';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -26,6 +30,10 @@ export function createActivities(deps: ActivityDeps) {
     mergeTreeShards: createMergeTreeShards(deps),
     evaluate: createEvaluate(deps),
     recordRun: createRecordRun(deps),
+    promoteApproved: createPromoteApproved(deps),
+    syncMlflow: createSyncMlflow(deps),
+    deliverAliasEvents: createDeliverAliasEvents(deps),
+    collectStoreGarbage: createCollectStoreGarbage(deps),
   };
 }
 

@@ -15,7 +15,12 @@ export const PARQUET_ROW_GROUP = 131_072;
 /** Identifies the writer in the file footer; fixed, so equal tables give byte-identical files. */
 const CREATED_BY = 'temporal-ml-pipeline (hyparquet-writer)';
 
-type WriterColumn = { name: string; data: ArrayLike<unknown>; type: 'DOUBLE' | 'INT64' | 'STRING' };
+type WriterColumn = {
+  name: string;
+  data: ArrayLike<unknown>;
+  type: 'DOUBLE' | 'INT64' | 'STRING';
+  encoding?: 'PLAIN';
+};
 
 /** One row group's slice of a column in the writer's terms (null = missing). */
 function groupData(c: Column, start: number, end: number): WriterColumn {
@@ -29,10 +34,11 @@ function groupData(c: Column, start: number, end: number): WriterColumn {
     }
   }
   if (c.type === 'double') {
-    if (!missing) return { name: c.name, type: 'DOUBLE', data: src };
+    // Measured values rarely repeat enough for a dictionary to pay; trying one costs a hash per value.
+    if (!missing) return { name: c.name, type: 'DOUBLE', data: src, encoding: 'PLAIN' };
     const out = new Array<number | null>(src.length);
     for (let i = 0; i < src.length; i++) out[i] = src[i] !== src[i] ? null : src[i];
-    return { name: c.name, type: 'DOUBLE', data: out };
+    return { name: c.name, type: 'DOUBLE', data: out, encoding: 'PLAIN' };
   }
   if (!missing) {
     const out = new BigInt64Array(src.length);

@@ -213,6 +213,10 @@ async function main(): Promise<void> {
       `pandas + scikit-learn ${theirs.sklearn}: ${total.toFixed(2)} s (read ${theirs.read_s}, drop duplicates ${theirs.drop_duplicates_s}, split ${theirs.split_s}, fit ${theirs.fit_s}, score ${theirs.score_s}), peak RSS ${theirs.peak_rss_mb} MB, test ROC-AUC ${theirs.test_auc_ovo}`,
     );
   }
+  if (theirs && theirs.rows !== ours.rows_after_dedup)
+    console.log(
+      `rows after dropping duplicates differ: pipeline ${String(ours.rows_after_dedup)}, pandas ${theirs.rows}`,
+    );
   const theirsTotal = theirs
     ? theirs.read_s + theirs.drop_duplicates_s + theirs.split_s + theirs.fit_s + theirs.score_s
     : NaN;

@@ -1,6 +1,8 @@
 /**
- * get_data: bring data.source in, parse it once (CSV or Parquet, with data.na_values), and log it
- * as raw_data: a typed Parquet table, so that no later step parses text or infers types again.
+ * get_data: bring data.source in, check that it parses (with data.na_values), and log it as
+ * raw_data, a typed Parquet table, so that no later step parses text or infers types again. A
+ * Parquet source is logged as it came (its bytes are the lineage record, and it is typed already);
+ * a CSV source is parsed once and written as Parquet.
  */
 import { join } from 'node:path';
 import { ARTIFACTS } from '../contract';
@@ -24,11 +26,11 @@ export function createGetData(deps: ActivityDeps) {
         s3: { ...config.storage.s3, forcePathStyle: config.storage.s3.force_path_style },
         signal: run.signal,
       });
-      const out = join(run.scratch, tableFileName('raw_data'));
+      const out = fetched.format === 'parquet' ? fetched.file : join(run.scratch, tableFileName('raw_data'));
       const table = await deterministic(`data.source ${fetched.recordedSource}`, async () => {
         const t = await readTable(fetched.file, { naValues: config.data.na_values });
         if (t.nRows === 0) throw new Error('the table has no rows');
-        await writeParquet(t, out);
+        if (out !== fetched.file) await writeParquet(t, out);
         return { nRows: t.nRows, names: t.names };
       });
       const raw = await publishArtifact(store, {

@@ -31,6 +31,15 @@ const run$ = promisify(execFile);
 const MLPIPE = join(__dirname, '../../bin/mlpipe');
 const SMALL = ['data.sample.rows=2500', 'random_forest_pipeline.random_forest.n_estimators=15'];
 const REGISTERED = 'sink-test-model';
+/** Loads a model URI with mlflow.pyfunc and scores the export's own input example; prints JSON. */
+const PYFUNC_CHECK = `
+import json, sys, mlflow, pandas as pd
+uri = sys.argv[1]
+model = mlflow.pyfunc.load_model(uri)
+example = json.load(open(mlflow.artifacts.download_artifacts(uri) + "/input_example.json"))
+out = model.predict(pd.DataFrame(example["data"], columns=example["columns"]))
+print(json.dumps({"rows": len(out), "predictions": [str(p) for p in out["prediction"]]}))
+`;
 
 type Tag = { key: string; value: string };
 interface Run {
@@ -169,6 +178,24 @@ void describe('MLflow tracking sink', { skip: pythonToolsSkipReason(), timeout: 
       version: alias.model_version.version,
       alias: 'prod',
     });
+
+    // MLflow's own Python client loads the registered model by alias and scores the export's input example.
+    const check = await run$(
+      findPythonTools() as string,
+      ['-c', PYFUNC_CHECK, `models:/${REGISTERED}@prod`],
+      {
+        env: { ...process.env, MLFLOW_TRACKING_URI: mlflow.uri },
+      },
+    );
+    const scored = JSON.parse(check.stdout.trim().split('\n').at(-1) as string) as {
+      rows: number;
+      predictions: string[];
+    };
+    assert.ok(scored.rows > 0);
+    const example = JSON.parse(
+      (await store.readFile(await store.resolve(first.modelRef as string), 'input_example.json')).toString(),
+    ) as { data: unknown[] };
+    assert.equal(scored.predictions.length, example.data.length);
 
     const record = await getRunRecord(store, 'mlflow-first');
     assert.deepEqual(record?.tracking?.mlflow?.unsynced, []);

@@ -294,6 +294,28 @@ void describe('MLflow tracking sink', { skip: pythonToolsSkipReason(), timeout: 
     assert.deepEqual(await aliasRun(), before);
   });
 
+  void it('sends the rest when the server refuses one item, and does not retry the refusal', async () => {
+    // Our alias names allow a dot; MLflow's do not: the alias is refused (4xx), the run is still complete.
+    const refused = await train('mlflow-refused', mlflow.uri, [
+      `tracking.mlflow.register_model=${REGISTERED}`,
+      'evaluate.promote_alias=champion.1',
+    ]);
+    assert.equal(refused.promotion?.promoted, true, 'the model takes champion.1 in the store');
+    assert.deepEqual(refused.mlflow?.unsynced, ['alias']);
+    assert.match(refused.mlflow?.errors?.alias ?? '', /not a valid MLflow alias/);
+    assert.deepEqual(refused.mlflow?.synced, [
+      'run',
+      'params',
+      'metrics',
+      'tags',
+      'model',
+      'registered_model',
+      'status',
+    ]);
+    assert.equal(refused.mlflow?.attempts, 1, 'a refusal comes back the same: not retried');
+    assert.equal(refused.mlflow?.retryable, undefined);
+  });
+
   void it('mlpipe sync says which item failed and exits non-zero while the server is down', async () => {
     const down = `http://127.0.0.1:${await freePort()}`;
     const res = await mlpipeSync('mlflow-first', [`tracking.mlflow.uri=${down}`]);

@@ -247,6 +247,17 @@ void describe('MLflow tracking sink', { skip: pythonToolsSkipReason(), timeout: 
     assert.equal(record?.status, 'completed');
     assert.deepEqual(record?.tracking?.mlflow?.unsynced, result.mlflow?.unsynced);
     assert.equal((await runsOf('mlflow-down')).length, 0);
+    const lineage = await run$(process.execPath, [
+      MLPIPE,
+      '--set',
+      `storage.uri=${storeDir}`,
+      'lineage',
+      'mlflow-down',
+    ]);
+    assert.match(
+      lineage.stdout,
+      /mlflow .*not synced: run, params, metrics, tags, model, status \(mlpipe sync mlflow-down\)/,
+    );
 
     const caughtUp = await mlpipeSync('mlflow-down', [`tracking.mlflow.uri=${mlflow.uri}`]);
     assert.equal(caughtUp.code, 0, caughtUp.stderr);
@@ -314,6 +325,21 @@ void describe('MLflow tracking sink', { skip: pythonToolsSkipReason(), timeout: 
     ]);
     assert.equal(refused.mlflow?.attempts, 1, 'a refusal comes back the same: not retried');
     assert.equal(refused.mlflow?.retryable, undefined);
+  });
+
+  void it('sends a failed run as a FAILED MLflow run with its error', async () => {
+    await assert.rejects(
+      train('mlflow-failed', mlflow.uri, ['check_data.ranges={danceability: {max: 0.2}}']),
+      (err: Error) => /step check_data failed/.test((err.cause as Error | undefined)?.message ?? ''),
+    );
+    const runs = await runsOf('mlflow-failed');
+    assert.equal(runs.length, 1);
+    const run = await fullRun(runs[0].info.run_id);
+    assert.equal(run.info.status, 'FAILED');
+    assert.match(value(run.data.tags, 'mlpipe.error') ?? '', /check_data: .*danceability/s);
+    assert.equal(run.outputs?.model_outputs, undefined, 'no model: training never ran');
+    const record = await getRunRecord(store, 'mlflow-failed');
+    assert.deepEqual(record?.tracking?.mlflow?.synced, ['run', 'params', 'metrics', 'tags', 'status']);
   });
 
   void it('mlpipe sync says which item failed and exits non-zero while the server is down', async () => {

@@ -11,6 +11,7 @@ import { createSegregate } from './segregate';
 import { createTrainRandomForest } from './train-random-forest';
 import { createEvaluate } from './evaluate';
 import { createRecordRun } from './record-run';
+import { createStepCache } from './step-cache';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     trainRandomForest: createTrainRandomForest(deps),
     evaluate: createEvaluate(deps),
     recordRun: createRecordRun(deps),
+    ...createStepCache(deps),
   };
 }
 

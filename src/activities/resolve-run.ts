@@ -10,18 +10,50 @@ import { configDigest, loadConfig, normalizeStepName, resolveStepOptions } from 
 import type { ActivityDeps } from './deps';
 import type { ResolvedRun, StepActivityOptions } from './types';
 import { NON_RETRYABLE_TYPES } from './failures';
+import { getRunRecord } from '../lineage/trace';
+import type { RunRecord } from '../lineage/run-record';
+import type { ArtifactStore } from '../store/types';
+
+/** The record of the run `mlpipe resume` / `{"resume": ID}` names; a missing one is a config error. */
+async function resumedRun(store: ArtifactStore, workflowId: string): Promise<RunRecord> {
+  const record = await getRunRecord(store, workflowId);
+  if (!record)
+    throw ApplicationFailure.create({
+      type: 'ConfigError',
+      message: `resume: no run record for workflow ${workflowId} in ${store.uri}; give the workflow ID of an earlier run of this store (mlpipe lineage ID shows one), and its storage.uri if it is not the default`,
+      nonRetryable: true,
+    });
+  return record;
+}
 
 export function createResolveRun(deps: ActivityDeps) {
-  return async function resolveRun(input: PipelineInput): Promise<ResolvedRun> {
-    let config;
+  const load = (overrides: string[], patch: Record<string, unknown> | undefined) => {
     try {
-      config = loadConfig({ path: deps.configPath, overrides: input.overrides ?? [], patch: input.config });
+      return loadConfig({ path: deps.configPath, overrides, patch });
     } catch (err) {
       throw ApplicationFailure.create({
         type: 'ConfigError',
         message: err instanceof Error ? err.message : String(err),
         nonRetryable: true,
       });
+    }
+  };
+  return async function resolveRun(input: PipelineInput): Promise<ResolvedRun> {
+    let config = load(input.overrides ?? [], input.config);
+    let pinned = input.inputs;
+    let resume: ResolvedRun['resume'];
+    if (input.resume) {
+      // The earlier run's record is in the store this run's settings name (the CLI passes them).
+      const earlier = await resumedRun(await deps.storeFor(config), input.resume);
+      config = load(
+        [...(earlier.input.overrides ?? []), ...(input.overrides ?? [])],
+        earlier.input.config || input.config ? { ...earlier.input.config, ...input.config } : undefined,
+      );
+      pinned = { ...earlier.input.inputs, ...input.inputs };
+      resume = {
+        workflowId: earlier.workflowId,
+        keys: Object.fromEntries(earlier.steps.filter((s) => s.cache).map((s) => [s.step, s.cache!.key])),
+      };
     }
     const steps = config.main.execute_steps.map((s: string) => normalizeStepName(s));
     // The reference runs steps in pipeline order whatever order execute_steps lists them in.
@@ -43,6 +75,8 @@ export function createResolveRun(deps: ActivityDeps) {
       codeVersion: deps.codeVersion,
       storeUri: store.uri,
       searchAttributes: deps.searchAttributes,
+      ...(pinned && Object.keys(pinned).length ? { inputs: pinned } : {}),
+      ...(resume ? { resume } : {}),
     };
   };
 }

@@ -61,6 +61,17 @@ export interface RunRecord {
   modelRef?: string;
   promotion?: PromotionDecision;
   report?: ResolvedRef;
+  /** The run this one resumed (`mlpipe resume`); that run's lineage lists this one (resumeLinkKey). */
+  resumes?: string;
+}
+
+/** The record that links a resumed run to the run that resumed it: `resumed-by/<old>/<new>`. */
+export function resumeLinkKey(resumed: string, by: string): string {
+  return `resumed-by/${runRecordKey(resumed).slice(RUN_RECORD_PREFIX.length)}/${runRecordKey(by).slice(RUN_RECORD_PREFIX.length)}`;
+}
+
+export function resumeLinksPrefix(resumed: string): string {
+  return `resumed-by/${runRecordKey(resumed).slice(RUN_RECORD_PREFIX.length)}/`;
 }
 
 /** Artifacts consumed from outside the run (not produced by an earlier step of the same run). */

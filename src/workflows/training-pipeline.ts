@@ -8,6 +8,7 @@ import {
   CancellationScope,
   defineQuery,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -31,6 +32,7 @@ import type {
 import { SEARCH_ATTRIBUTES, WORKFLOW_TYPE } from '../contract';
 import { renderProgressMarkdown } from './progress-table';
 import { resolveStepInputs } from './step-plan';
+import { runThroughCache, STEP_CACHE_PATCH } from './step-cache';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -156,6 +158,7 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
         metrics,
         promotion,
         parentWorkflowId: info.parent?.workflowId,
+        ...(resolved.resume ? { resumes: resolved.resume.workflowId } : {}),
       }),
     );
   };
@@ -187,14 +190,27 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
       inputs: resolveStepInputs(
         step,
         produced,
-        input.inputs ?? {},
+        resolved.inputs ?? input.inputs ?? {},
         resolved.config.random_forest_pipeline.export_artifact,
       ),
       promote: trigger.kind !== 'sweep',
     };
     try {
       const activity = acts[STEP_ACTIVITY[step]] as (x: StepActivityInput) => Promise<StepOutcome>;
-      const outcome = await activity(stepInput);
+      const outcome = patched(STEP_CACHE_PATCH)
+        ? await runThroughCache({
+            step,
+            position: `${i + 1}/${resolved.steps.length}`,
+            input,
+            resolved,
+            stepInput,
+            run: activity,
+            onCache: (cache) => {
+              entry.cache = cache;
+              publishProgress();
+            },
+          })
+        : await activity(stepInput);
       outcomes.push(outcome);
       for (const ref of outcome.produced) produced[ref.name] = ref.ref;
       artifacts[step] = outcome.produced;

@@ -1,7 +1,7 @@
 /** `mlpipe lineage <workflowId | artifact ref>`: where an artifact came from and what used it. */
 import type { Command } from 'commander';
 import { ArtifactNotFoundError } from '../../store/errors';
-import { formatRun, formatTrace, getRunRecord, traceArtifact } from '../../lineage/trace';
+import { formatRun, formatTrace, getRunRecord, resumedBy, traceArtifact } from '../../lineage/trace';
 import type { CliContext } from '../context';
 
 export function registerLineageCommand(program: Command, ctx: () => CliContext): void {
@@ -18,7 +18,12 @@ export function registerLineageCommand(program: Command, ctx: () => CliContext):
       const store = await ctx().getStore(opts.project);
       const run = await getRunRecord(store, target);
       if (run) {
-        console.log(opts.json ? JSON.stringify(run) : formatRun(run));
+        const resumers = await resumedBy(store, target);
+        console.log(
+          opts.json
+            ? JSON.stringify(resumers.length ? { ...run, resumedBy: resumers } : run)
+            : formatRun(run, resumers),
+        );
         return;
       }
       try {

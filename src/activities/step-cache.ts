@@ -23,6 +23,7 @@ import type { ActivityDeps } from './deps';
 import type { StepOutcome } from './types';
 import { CONTRACT_REF } from './reference-contract';
 import { toActivityError } from './failures';
+import { resolveStepInputs } from '../workflows/step-plan';
 
 export interface StepCacheLookupInput {
   step: StepName;
@@ -44,6 +45,22 @@ export interface StepCacheLookup {
   reason: string;
   warning?: string;
 }
+
+/**
+ * Several steps looked up in one activity, in pipeline order: each hit's outputs become the next
+ * step's inputs (as the workflow would thread them), and the walk stops after the first miss. A run
+ * that is all hits costs one round trip instead of one per step.
+ */
+export interface StepCachePlanInput {
+  steps: Array<Pick<StepCacheLookupInput, 'step' | 'use' | 'why' | 'previous'>>;
+  config: PipelineConfig;
+  /** Artifact name → ref produced earlier in this run. */
+  produced: Record<string, string>;
+  /** Pinned input refs of the workflow input (slot → ref). */
+  pinned: Record<string, string | undefined>;
+}
+
+export type PlannedLookup = StepCacheLookup & { step: StepName; inputs: Record<string, string> };
 
 export interface StepCacheRecordInput {
   step: StepName;
@@ -206,6 +223,24 @@ export function createStepCache(deps: ActivityDeps) {
     }
   }
 
+  async function lookupStepCaches(input: StepCachePlanInput): Promise<PlannedLookup[]> {
+    const produced = { ...input.produced };
+    const out: PlannedLookup[] = [];
+    for (const s of input.steps) {
+      const inputs = resolveStepInputs(
+        s.step,
+        produced,
+        input.pinned,
+        input.config.random_forest_pipeline.export_artifact,
+      );
+      const lookup = await lookupStepCache({ ...s, config: input.config, inputs });
+      out.push({ ...lookup, step: s.step, inputs });
+      if (!lookup.hit) break;
+      for (const r of lookup.hit.outcome.produced) produced[r.name] = r.ref;
+    }
+    return out;
+  }
+
   /** True when the outcome consumed exactly the versions the key was computed from. */
   function consumedWhatWasKeyed(c: StepKeyComponents, outcome: StepOutcome): string | undefined {
     const byName = new Map<string, ResolvedRef[]>();
@@ -266,5 +301,5 @@ export function createStepCache(deps: ActivityDeps) {
     }
   }
 
-  return { lookupStepCache, recordStepCache };
+  return { lookupStepCache, lookupStepCaches, recordStepCache };
 }

@@ -8,7 +8,7 @@
  */
 import { isCancellation, log, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { StepCacheLookup } from '../activities/step-cache';
+import type { PlannedLookup, StepCacheLookup } from '../activities/step-cache';
 import type { ResolvedRun, StepActivityInput, StepOutcome } from '../activities/types';
 import type { PipelineInput, StepCacheInfo, StepName } from '../contract';
 
@@ -39,7 +39,28 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Lookups made ahead for later steps (one activity for a run of hits), per workflow execution. */
+export interface StepCacheState {
+  ahead: Map<StepName, PlannedLookup>;
+}
+
+export function newStepCacheState(): StepCacheState {
+  return { ahead: new Map() };
+}
+
+function sameInputs(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a).sort();
+  const kb = Object.keys(b).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a[k] === b[k]);
+}
+
 export interface CachedStep {
+  state: StepCacheState;
+  /** This step and the steps after it in this run. */
+  remaining: StepName[];
+  /** Artifact name → ref produced so far in this run; pinned input refs. */
+  produced: Record<string, string>;
+  pinned: Record<string, string | undefined>;
   step: StepName;
   /** `3/6` as the activity summaries number steps. */
   position: string;
@@ -55,22 +76,34 @@ export interface CachedStep {
 /** Runs one step through the cache: lookup, then the cached outcome or the step and its record. */
 export async function runThroughCache(s: CachedStep): Promise<StepOutcome> {
   const { step, stepInput, resolved } = s;
-  const acts = proxyActivities<Activities>({
-    startToCloseTimeout: '2m',
-    retry: RETRY,
-    summary: `${s.position} ${step}: cache lookup (a hit skips the step)`,
-  });
-  let lookup: StepCacheLookup | undefined;
+  let lookup: StepCacheLookup | undefined = s.state.ahead.get(step);
+  s.state.ahead.delete(step);
   try {
-    lookup = await acts.lookupStepCache({
-      step,
-      config: stepInput.config,
-      inputs: stepInput.inputs,
-      ...cacheUse(s.input, step),
-      ...(resolved.resume
-        ? { previous: { workflowId: resolved.resume.workflowId, key: resolved.resume.keys[step] } }
-        : {}),
-    });
+    // A lookup made ahead is used only if this step's inputs are those it was made with.
+    if (!lookup || !sameInputs((lookup as PlannedLookup).inputs, stepInput.inputs)) {
+      const acts = proxyActivities<Activities>({
+        startToCloseTimeout: '2m',
+        retry: RETRY,
+        summary: `${s.position} ${step}${s.remaining.length > 1 ? ` and on` : ''}: cache lookup (a hit skips its step)`,
+      });
+      const planned = await acts.lookupStepCaches({
+        steps: s.remaining.map((st) => ({
+          step: st,
+          ...cacheUse(s.input, st),
+          ...(resolved.resume
+            ? { previous: { workflowId: resolved.resume.workflowId, key: resolved.resume.keys[st] } }
+            : {}),
+        })),
+        config: stepInput.config,
+        produced: s.produced,
+        pinned: s.pinned,
+      });
+      s.state.ahead = new Map(planned.map((p) => [p.step, p]));
+      lookup = s.state.ahead.get(step);
+      s.state.ahead.delete(step);
+      if (!lookup || !sameInputs((lookup as PlannedLookup).inputs, stepInput.inputs))
+        throw new Error(`the cache lookup of ${step} was made with other inputs`);
+    }
   } catch (err) {
     if (isCancellation(err)) throw err;
     // The cache only saves work: when it cannot be read, the step runs.

@@ -32,7 +32,7 @@ import type {
 import { SEARCH_ATTRIBUTES, WORKFLOW_TYPE } from '../contract';
 import { renderProgressMarkdown } from './progress-table';
 import { resolveStepInputs } from './step-plan';
-import { runThroughCache, STEP_CACHE_PATCH } from './step-cache';
+import { newStepCacheState, runThroughCache, STEP_CACHE_PATCH } from './step-cache';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -173,6 +173,7 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
   const resolved = run;
   progress.steps = resolved.steps.map((step): StepProgress => ({ step, status: 'pending', attempts: 0 }));
   publishProgress();
+  const cacheState = newStepCacheState();
 
   for (const [i, step] of resolved.steps.entries()) {
     const entry = progress.steps[i];
@@ -199,6 +200,10 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
       const activity = acts[STEP_ACTIVITY[step]] as (x: StepActivityInput) => Promise<StepOutcome>;
       const outcome = patched(STEP_CACHE_PATCH)
         ? await runThroughCache({
+            state: cacheState,
+            remaining: resolved.steps.slice(i),
+            produced,
+            pinned: resolved.inputs ?? input.inputs ?? {},
             step,
             position: `${i + 1}/${resolved.steps.length}`,
             input,

@@ -15,7 +15,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { PipelineInput, PipelineResult, StepName } from '../../src/contract';
-import { STEP_NAMES, TASK_QUEUE, WORKFLOW_TYPE } from '../../src/contract';
+import { STEP_NAMES, SWEEP_WORKFLOW_TYPE, TASK_QUEUE, WORKFLOW_TYPE } from '../../src/contract';
+import type { SweepInput, SweepResult } from '../../src/workflows/sweep-pipeline';
 import { createPipelineWorker, storeOpener } from '../../src/worker';
 import { createActivities, type ActivityDeps } from '../../src/activities';
 import { DEFAULT_PROJECT, projectRoot } from '../../src/config';
@@ -284,5 +285,37 @@ void describe('step cache end to end', { timeout: 600_000 }, () => {
     assert.match(resumed.steps[0].cache?.reason ?? '', new RegExp(`data.source ${missing} → sample:genres`));
     assert.ok(resumed.modelRef);
     assert.ok(readdirSync(join(storeDir, 'records', 'resumed-by')).length > 0);
+  });
+
+  void it('reuses the data steps and equal trials across sweeps', async () => {
+    const sweep = (id: string): Promise<SweepResult> =>
+      env.client.workflow.execute(SWEEP_WORKFLOW_TYPE, {
+        taskQueue: TASK_QUEUE,
+        workflowId: id,
+        args: [
+          {
+            base: overrides(300, [
+              'data.reference_dataset=preprocessed_data:latest',
+              'check_data.contract=false',
+            ]),
+            trials: [['random_forest_pipeline.random_forest.max_depth=4']],
+            maxParallel: 1,
+          } satisfies SweepInput,
+        ],
+      });
+    const first = await sweep('cache-sweep-1');
+    const second = await sweep('cache-sweep-2');
+    const dataSteps = (await getRunRecord(store, second.dataWorkflowId))?.steps ?? [];
+    assert.deepEqual(
+      dataSteps.map((s) => [s.step, s.cache?.from]),
+      ['get_data', 'preprocess', 'check_data', 'segregate'].map((step) => [
+        step,
+        `cache-sweep-1-data/${step}`,
+      ]),
+    );
+    assert.deepEqual(second.data, first.data, 'the same train and test versions');
+    const trial = await getRunRecord(store, second.trials[0].workflowId);
+    assert.equal(trial?.steps[0].cache?.from, `${first.trials[0].workflowId}/train_random_forest`);
+    assert.equal(second.trials[0].modelRef, first.trials[0].modelRef);
   });
 });

@@ -42,7 +42,10 @@ export function tableStyle(): { head: string[]; border: string[] } | undefined {
 export function cacheCell(cache: StepProgress['cache']): string {
   if (!cache) return '';
   const warning = cache.warning ? ` (warning: ${cache.warning})` : '';
-  return cache.hit ? `hit: ${cache.from ?? cache.reason}${warning}` : `ran: ${cache.reason}${warning}`;
+  const key = cache.key ? ` ${cache.key.slice(0, 12)}` : '';
+  return cache.hit
+    ? `hit${key}: ${cache.from ?? cache.reason}${warning}`
+    : `ran${key}: ${cache.reason}${warning}`;
 }
 
 function resultTable(result: PipelineResult): string {

@@ -114,6 +114,8 @@ async function withWorker<T>(
   });
   const running = worker.run();
   try {
+    // The edited code's digests first: the run then measures the cache, not esbuild.
+    await digests;
     return await body();
   } finally {
     worker.shutdown();

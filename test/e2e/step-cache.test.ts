@@ -251,7 +251,13 @@ void describe('step cache end to end', { timeout: 600_000 }, () => {
 
   void it('resumes a run that failed on its config, with the patch, and names the patched key', async () => {
     await assert.rejects(
-      start('cache-patch-check', { overrides: overrides(200, ['check_data.min_rows=100000']) }),
+      start('cache-patch-check', {
+        overrides: overrides(200, [
+          'check_data.min_rows=100000',
+          'data.reference_dataset=preprocessed_data:latest',
+          'check_data.contract=false',
+        ]),
+      }),
       WorkflowFailedError,
     );
     const resumed = await start('cache-patch-check-resumed', {
@@ -269,6 +275,13 @@ void describe('step cache end to end', { timeout: 600_000 }, () => {
       200,
       'the earlier config',
     );
+    // A resume of the resumed run keeps both layers: the first run's settings and the patch.
+    const again = await start('cache-patch-check-again', {
+      resume: 'cache-patch-check-resumed',
+      overrides: [`storage.uri=${storeDir}`],
+    });
+    assert.deepEqual(ran(again), []);
+    assert.equal(again.configDigest, resumed.configDigest);
   });
 
   void it('resumes a run whose source was missing once the source is patched', async () => {

@@ -157,4 +157,42 @@ export interface PipelineResult {
   reportRef?: string;
   lineageKey: string;
   steps: StepProgress[];
+  /** Set when tracking.mlflow.uri is: what reached the MLflow tracking server. */
+  mlflow?: MlflowSyncState;
+}
+
+/** What the optional MLflow tracking sink sends for a run (src/tracking/mlflow), in sending order. */
+export const MLFLOW_SYNC_ITEMS = [
+  'run',
+  'params',
+  'metrics',
+  'tags',
+  'model',
+  'registered_model',
+  'alias',
+  'status',
+] as const;
+export type MlflowSyncItem = (typeof MLFLOW_SYNC_ITEMS)[number];
+
+/** Where a run stands in an MLflow tracking server; kept in the run record and returned by the workflow. */
+export interface MlflowSyncState {
+  /** The tracking server (never with credentials: those come only from the environment). */
+  uri: string;
+  experimentId?: string;
+  /** MLflow's run ID (the run's name and `mlpipe.workflow_id` tag are the workflow ID). */
+  runId?: string;
+  runUrl?: string;
+  /** MLflow's logged model holding the model export. */
+  modelId?: string;
+  registeredModel?: { name: string; version: string; alias?: string };
+  synced: MlflowSyncItem[];
+  /** What is still to send: `mlpipe sync <workflowId>` sends it. */
+  unsynced: MlflowSyncItem[];
+  /** Why each unsynced item was not sent (the server's own message). */
+  errors?: Partial<Record<MlflowSyncItem, string>>;
+  /** True when the server did not answer (or failed): a later attempt may send what is left. */
+  retryable?: boolean;
+  /** Attempts of this sync so far (the workflow's activity retries, or 1 for `mlpipe sync`). */
+  attempts: number;
+  at: string;
 }

@@ -12,6 +12,7 @@ import { createTrainRandomForest } from './train-random-forest';
 import { createEvaluate } from './evaluate';
 import { createRecordRun } from './record-run';
 import { createStepCache } from './step-cache';
+import { createSyncMlflow } from './sync-mlflow';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     evaluate: createEvaluate(deps),
     recordRun: createRecordRun(deps),
     ...createStepCache(deps),
+    syncMlflow: createSyncMlflow(deps),
   };
 }
 

@@ -62,6 +62,8 @@ export const NOT_READ_BY_ANY_STEP: readonly string[] = [
   'steps',
   'storage',
   'temporal',
+  // The MLflow sink sends a finished run's record; it changes no step's outputs.
+  'tracking',
 ];
 
 /** The value at a dotted path (undefined when absent). */

@@ -17,6 +17,7 @@ import { registerArtifactsCommands } from './commands/artifacts';
 import { registerPredictCommand } from './commands/predict';
 import { registerServeCommand } from './commands/serve';
 import { registerInspectCommand } from './commands/inspect';
+import { registerSyncCommand } from './commands/sync';
 import { projectRoot } from '../config';
 import { cliErrorMessage } from './error-message';
 
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerPredictCommand(program, modelDeps);
   registerServeCommand(program, modelDeps);
   registerInspectCommand(program, () => ctx().config);
+  registerSyncCommand(program, ctx);
   program.hook('postAction', async () => {
     await context?.close();
   });

@@ -313,6 +313,43 @@ const temporalSection = z.strictObject({
     .prefault({}),
 });
 
+/**
+ * The optional MLflow tracking sink (src/tracking/mlflow). The URI is a server's http(s) address
+ * without credentials: they come from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD,
+ * so they never reach the run record or a Temporal payload.
+ */
+/** A user and password in a URL, replaced before validation so an error message never shows them. */
+const redactUserinfo = (v: unknown) =>
+  typeof v === 'string' ? v.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@') : v;
+const mlflowUriString = () =>
+  z
+    .string()
+    .refine((s) => {
+      try {
+        const url = new URL(s);
+        return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password;
+      } catch {
+        return false;
+      }
+    })
+    .describe(
+      'http(s) URL of an MLflow tracking server without credentials (also from $MLFLOW_TRACKING_URI; ' +
+        'put a user and password in MLFLOW_TRACKING_USERNAME/PASSWORD or a token in MLFLOW_TRACKING_TOKEN), or null',
+    );
+
+const trackingSection = z.strictObject({
+  mlflow: z
+    .strictObject({
+      uri: z.preprocess(redactUserinfo, mlflowUriString().nullable()).default(null),
+      register_model: nonEmpty('registered model name')
+        .nullable()
+        .describe('registered model name or null')
+        .default(null),
+      max_attempts: int(1).default(3),
+    })
+    .prefault({}),
+});
+
 /** The config as written (before derived values are filled in). */
 export const pipelineConfigInputSchema = z.strictObject({
   main: mainSection.prefault({}),
@@ -325,6 +362,7 @@ export const pipelineConfigInputSchema = z.strictObject({
   steps: stepsSection.prefault({}),
   storage: storageSection.prefault({}),
   temporal: temporalSection.prefault({}),
+  tracking: trackingSection.prefault({}),
 });
 
 /** Validates a config object and fills in derived values (random_state null → main.random_seed). */

@@ -177,5 +177,10 @@ export function formatRun(r: RunRecord, resumers: { workflowId: string; status?:
   if (r.promotion)
     lines.push(`   promotion: ${r.promotion.promoted ? 'promoted' : 'kept prod'} (${r.promotion.reason})`);
   if (r.report) lines.push(`   report ${r.report.ref}`);
+  const mlflow = r.tracking?.mlflow;
+  if (mlflow)
+    lines.push(
+      `   mlflow ${mlflow.runUrl ?? mlflow.uri}${mlflow.unsynced.length ? ` · not synced: ${mlflow.unsynced.join(', ')} (mlpipe sync ${r.workflowId})` : ' · synced'}`,
+    );
   return lines.join('\n');
 }

@@ -20,6 +20,7 @@ import type { createActivities } from '../activities';
 import type { ResolvedRun, StepActivityInput, StepOutcome } from '../activities/types';
 import type {
   Metrics,
+  MlflowSyncState,
   PipelineInput,
   PipelineProgress,
   PipelineResult,
@@ -95,6 +96,30 @@ function errorMessage(err: unknown): string {
   return (innermost && chain.find((m) => m.includes(innermost))) || innermost;
 }
 
+/**
+ * The optional MLflow sink, after the run record (it sends the run from the record). It retries a
+ * few times and never fails the run: what was not sent stays listed in the record for `mlpipe sync`.
+ */
+async function syncToMlflow(run: ResolvedRun, maxAttempts: number): Promise<MlflowSyncState | undefined> {
+  const { syncMlflow } = proxyActivities<Activities>({
+    startToCloseTimeout: '10m',
+    retry: {
+      initialInterval: '2s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      maximumAttempts: maxAttempts,
+    },
+    summary: 'tracking: send the run to MLflow',
+  });
+  try {
+    return await CancellationScope.nonCancellable(() =>
+      syncMlflow({ workflowId: workflowInfo().workflowId, config: run.config, maxAttempts }),
+    );
+  } catch {
+    return undefined; // the record says what is left (or, with the store unreachable, nothing was sent)
+  }
+}
+
 export async function trainingPipeline(input: PipelineInput = {}): Promise<PipelineResult> {
   const info = workflowInfo();
   const trigger = detectTrigger(input);
@@ -133,6 +158,8 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
     }
   };
 
+  let mlflow: MlflowSyncState | undefined;
+
   const finish = async (status: 'completed' | 'failed' | 'cancelled', error?: string) => {
     progress.status = status === 'completed' ? 'completed' : 'failed';
     progress.currentStep = undefined;
@@ -140,7 +167,7 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
     if (!run) return undefined;
     const resolved = run;
     // Lineage is written even when the run was cancelled: it is the run's record.
-    return CancellationScope.nonCancellable(() =>
+    const recorded = await CancellationScope.nonCancellable(() =>
       bookkeeping.recordRun({
         workflowId: info.workflowId,
         runId: info.runId,
@@ -161,6 +188,9 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
         ...(resolved.resume ? { resumes: resolved.resume.workflowId } : {}),
       }),
     );
+    const sink = resolved.config.tracking?.mlflow;
+    if (sink?.uri && patched('mlflow-sink')) mlflow = await syncToMlflow(resolved, sink.max_attempts);
+    return recorded;
   };
 
   try {
@@ -257,6 +287,7 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
     metrics,
     artifacts,
     promotion,
+    ...(mlflow ? { mlflow } : {}),
     reportRef: recorded?.report?.ref,
     lineageKey: recorded?.lineageKey ?? `runs/${info.workflowId}`,
     steps: progress.steps,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { PipelineProgress } from '../../src/contract';
 import { renderProgressMarkdown } from '../../src/workflows/progress-table';
 import { renderRunReport } from '../../src/report';
-import { cacheCell } from '../../src/cli/commands/run';
+import { cacheCell, cacheInput } from '../../src/cli/commands/run';
 
 const KEY = 'ab12'.repeat(16);
 const progress: PipelineProgress = {
@@ -65,5 +65,14 @@ void describe('step cache, visible', () => {
       'ran ab12ab12ab12: random_forest_pipeline.random_forest.max_depth 13 → 15',
     );
     assert.equal(cacheCell(undefined), '');
+  });
+
+  void it('turns --no-cache and --force into the workflow input, with the reference step names', () => {
+    assert.deepEqual(cacheInput({ cache: true }), {});
+    assert.deepEqual(cacheInput({ cache: false, force: ['random_forest,evaluate'] }), {
+      noCache: true,
+      force: ['train_random_forest', 'evaluate'],
+    });
+    assert.throws(() => cacheInput({ cache: true, force: ['trian'] }));
   });
 });

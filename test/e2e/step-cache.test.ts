@@ -249,6 +249,50 @@ void describe('step cache end to end', { timeout: 600_000 }, () => {
     });
   }
 
+  /** Per step, a patch of a key that step reads (evaluate's decision keys are read by no key). */
+  const PATCHES: Record<StepName, [key: string, before: string, after: string]> = {
+    get_data: ['data.sample.rows', '1500', '1400'],
+    preprocess: ['preprocess.drop_duplicates', 'true', 'false'],
+    check_data: ['data.ks_alpha', '0.05', '0.01'],
+    segregate: ['data.test_size', '0.3', '0.25'],
+    train_random_forest: ['random_forest_pipeline.random_forest.max_depth', '13', '6'],
+    evaluate: ['evaluate.min_delta', '0', '0.001'],
+  };
+  for (const [i, step] of STEP_NAMES.entries()) {
+    void it(`resumes a run that crashed in ${step}, with a patch of a key it reads`, async () => {
+      const id = `cache-patched-${step}`;
+      const [key, from, to] = PATCHES[step];
+      failIn.add(step);
+      try {
+        await assert.rejects(
+          start(id, {
+            overrides: overrides(400 + i, [
+              'data.reference_dataset=preprocessed_data:latest',
+              'check_data.contract=false',
+            ]),
+          }),
+          WorkflowFailedError,
+        );
+      } finally {
+        failIn.delete(step);
+      }
+      const resumed = await start(`${id}-resumed`, {
+        resume: id,
+        overrides: [`storage.uri=${storeDir}`, `${key}=${to}`],
+      });
+      assert.deepEqual(
+        hits(resumed),
+        STEP_NAMES.slice(0, i),
+        'the steps before it, which do not read the key',
+      );
+      assert.equal(
+        resumed.steps[i].cache?.reason,
+        step === 'evaluate' ? `not completed in ${id}` : `${key} ${from} → ${to} (against ${id})`,
+      );
+      assert.ok(resumed.modelRef);
+    });
+  }
+
   void it('resumes a run that failed on its config, with the patch, and names the patched key', async () => {
     await assert.rejects(
       start('cache-patch-check', {

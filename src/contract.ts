@@ -130,7 +130,8 @@ export interface StepProgress {
 
 export interface PipelineProgress {
   workflowId: string;
-  status: 'running' | 'completed' | 'failed';
+  /** `awaiting_approval`: evaluate chose the candidate and the run waits for `approve` / `reject` (evaluate.approval). */
+  status: 'running' | 'awaiting_approval' | 'completed' | 'failed';
   currentStep?: StepName;
   steps: StepProgress[];
   /** Trees done / total during training, from the train activity's heartbeats. */
@@ -144,6 +145,42 @@ export interface PromotionDecision {
   candidate: number;
   prod?: number;
   prodRef?: string;
+  /** Set when evaluate.approval is `required` and the candidate won: the approval gate's state and outcome. */
+  approval?: ApprovalState;
+}
+
+// ---- the approval gate (evaluate.approval: required) ----------------------------------------
+
+/** The workflow's `patched()` ID of the approval gate. */
+export const APPROVAL_PATCH = 'approval-gate';
+/** Temporal Update names the gate accepts, with an ApprovalInput. */
+export const APPROVAL_UPDATES = { approve: 'approve', reject: 'reject' } as const;
+
+export type ApprovalDecision = 'awaiting_approval' | 'approved' | 'rejected' | 'approval_timed_out';
+
+/** The argument of the `approve` and `reject` updates. */
+export interface ApprovalInput {
+  /** Why (kept in the alias history and the run record). */
+  reason: string;
+  /** Who: `cli:<user>` from `mlpipe approve`, any name from elsewhere. */
+  actor: string;
+}
+
+export interface ApprovalState {
+  decision: ApprovalDecision;
+  /** The candidate waiting for the alias, e.g. `model_export:v4`. */
+  candidateRef: string;
+  candidateVersion: number;
+  /** The alias's version when evaluate decided (null: it did not exist): the CAS's expected version. */
+  championVersion: number | null;
+  /** The test split both models were scored on. */
+  testRef: string;
+  requestedAt: string;
+  /** evaluate.approval_timeout as configured. */
+  timeout: string;
+  actor?: string;
+  reason?: string;
+  decidedAt?: string;
 }
 
 export interface PipelineResult {

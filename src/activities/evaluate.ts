@@ -13,8 +13,15 @@ import { loadModelExport, readTable, type Table } from '../ml';
 import { plotConfusionMatrix } from '../report';
 import type { ActivityDeps } from './deps';
 import type { StepActivityInput, StepOutcome } from './types';
-import { fetchArtifact, publishArtifact, tableFile, toResolvedRef } from './artifact-io';
-import { promoteIfBetter } from './champion-challenger';
+import {
+  fetchArtifact,
+  publishArtifact,
+  tableFile,
+  toResolvedRef,
+  type FetchedArtifact,
+} from './artifact-io';
+import type { PipelineConfig } from '../config';
+import { decideAgainstProd, promoteIfBetter, type ChampionChallenger } from './champion-challenger';
 import { scoreChampion } from './champion-task';
 import { deterministic } from './failures';
 import { runStep, type StepRun } from './step-context';
@@ -22,7 +29,28 @@ import { classificationMetrics } from './model-metrics';
 import { datasetTarget } from './dataset';
 import { parseRef } from '../store/refs';
 
-async function scoreModel(store: ArtifactStore, ref: string, scratch: string, test: Table, target: string) {
+/** The test split as a table and its target column: what every model of a run is scored on. */
+export async function loadTestSplit(
+  store: ArtifactStore,
+  config: PipelineConfig,
+  ref: string,
+  scratch: string,
+): Promise<{ testData: FetchedArtifact; test: Table; target: string }> {
+  const testData = await fetchArtifact(store, ref, scratch);
+  const test = await deterministic(testData.version.ref, () =>
+    readTable(tableFile(testData.dir, testData.version), { naValues: config.data.na_values }),
+  );
+  const target = await deterministic(testData.version.ref, () => datasetTarget(config, test));
+  return { testData, test, target };
+}
+
+export async function scoreModel(
+  store: ArtifactStore,
+  ref: string,
+  scratch: string,
+  test: Table,
+  target: string,
+) {
   const model = await fetchArtifact(store, ref, scratch);
   const loaded = await deterministic(model.version.ref, () => loadModelExport(model.dir));
   const scores = await deterministic(`scoring ${model.version.ref}`, () =>
@@ -34,11 +62,7 @@ async function scoreModel(store: ArtifactStore, ref: string, scratch: string, te
 /** The candidate's scores and evaluation artifact, computed: the test split scored and logged. */
 async function scoreCandidate(store: ArtifactStore, input: StepActivityInput, run: StepRun) {
   const { config } = input;
-  const testData = await fetchArtifact(store, input.inputs.test, run.scratch);
-  const test = await deterministic(testData.version.ref, () =>
-    readTable(tableFile(testData.dir, testData.version), { naValues: config.data.na_values }),
-  );
-  const target = await deterministic(testData.version.ref, () => datasetTarget(config, test));
+  const { testData, test, target } = await loadTestSplit(store, config, input.inputs.test, run.scratch);
   const { model, loaded, scores } = await scoreModel(store, input.inputs.model, run.scratch, test, target);
   run.heartbeat();
 
@@ -79,13 +103,13 @@ async function scoreCandidate(store: ArtifactStore, input: StepActivityInput, ru
     evaluation,
     consumed: [testData.resolved, model.resolved],
     testRef: testData.version.ref,
-    testSplit: async () => ({ test, target }),
+    testSplit: () => Promise.resolve({ test, target }),
   };
 }
 
 /**
- * On a cache hit: the scores and evaluation artifact of the run that computed them; the test split
- * is read only if a champion other than the candidate has to be scored for the decision.
+ * On a step-cache hit: the scores and evaluation artifact of the run that computed them; the test
+ * split is read only if a champion other than the candidate has to be scored for the decision.
  */
 async function cachedCandidate(
   store: ArtifactStore,
@@ -93,19 +117,18 @@ async function cachedCandidate(
   run: StepRun,
   cached: NonNullable<StepActivityInput['cached']>,
 ) {
-  const { config } = input;
   const [candidate, testVersion] = await Promise.all([
     store.resolve(input.inputs.model),
     store.resolve(input.inputs.test),
   ]);
   let split: Promise<{ test: Table; target: string }> | undefined;
   const testSplit = () =>
-    (split ??= fetchArtifact(store, input.inputs.test, run.scratch).then(async (t) => {
-      const test = await deterministic(t.version.ref, () =>
-        readTable(tableFile(t.dir, t.version), { naValues: config.data.na_values }),
-      );
-      return { test, target: await deterministic(t.version.ref, () => datasetTarget(config, test)) };
-    }));
+    (split ??= loadTestSplit(store, input.config, input.inputs.test, run.scratch).then(
+      ({ test, target }) => ({
+        test,
+        target,
+      }),
+    ));
   return {
     candidate,
     classes: (candidate.metadata.classes as string[] | undefined) ?? [],
@@ -146,8 +169,8 @@ export function createEvaluate(deps: ActivityDeps) {
             metric,
             candidate: candidateScore,
           };
-        else
-          promotion = await promoteIfBetter({
+        else {
+          const challenge: ChampionChallenger = {
             store,
             candidate,
             candidateScore,
@@ -167,8 +190,14 @@ export function createEvaluate(deps: ActivityDeps) {
             },
             actor: run.producer.workflowId,
             details: { test: scored.testRef, workflowId: run.producer.workflowId },
-          });
+          };
+          promotion =
+            config.evaluate.approval === 'required'
+              ? await awaitingApproval(challenge, scored.testRef, config.evaluate.approval_timeout)
+              : await promoteIfBetter(challenge);
+        }
       }
+      // On a cache hit the scores are reused and the decision is made again (prod may have moved).
       const cachedNote = input.cached ? `cached from ${input.cached.from}: ` : '';
       return {
         step: 'evaluate',
@@ -176,7 +205,34 @@ export function createEvaluate(deps: ActivityDeps) {
         produced: [input.cached ? { ...evaluation, reused: true } : evaluation],
         metrics: scalars,
         promotion,
-        summary: `${cachedNote}test ROC-AUC ${scalars.test_auc_ovo.toFixed(4)}, accuracy ${scalars.test_accuracy.toFixed(4)}${promotion ? `; ${promotion.promoted ? 'promoted to ' + alias : 'prod kept'}${input.cached ? ' (decided again)' : ''}: ${promotion.reason}` : ''}`,
+        summary: `${cachedNote}test ROC-AUC ${scalars.test_auc_ovo.toFixed(4)}, accuracy ${scalars.test_accuracy.toFixed(4)}${promotion ? `; ${promotion.approval ? `awaiting approval to move ${alias}` : promotion.promoted ? 'promoted to ' + alias : 'prod kept'}${input.cached ? ' (decided again)' : ''}: ${promotion.reason}` : ''}`,
       };
     });
+}
+
+/**
+ * evaluate.approval: required. The decision is made as without the gate, but a winner does not move
+ * the alias: it is returned as awaiting approval, with the alias's version it was compared against,
+ * from which the promoteApproved activity later moves it by compare-and-swap.
+ */
+async function awaitingApproval(
+  challenge: ChampionChallenger,
+  testRef: string,
+  timeout: string,
+): Promise<PromotionDecision> {
+  const { promotion, prodVersion } = await decideAgainstProd(challenge);
+  if (!promotion.promoted) return promotion;
+  return {
+    ...promotion,
+    promoted: false,
+    approval: {
+      decision: 'awaiting_approval',
+      candidateRef: challenge.candidate.ref,
+      candidateVersion: challenge.candidate.version,
+      championVersion: prodVersion ? prodVersion.version : null,
+      testRef,
+      requestedAt: new Date().toISOString(),
+      timeout,
+    },
+  };
 }

@@ -12,7 +12,10 @@ import { createTrainRandomForest } from './train-random-forest';
 import { createEvaluate } from './evaluate';
 import { createRecordRun } from './record-run';
 import { createStepCache } from './step-cache';
+import { createPromoteApproved } from './promote-approved';
 import { createSyncMlflow } from './sync-mlflow';
+import { createDeliverAliasEvents } from './deliver-alias-events';
+import { createCollectStoreGarbage } from './collect-store-garbage';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -25,7 +28,10 @@ export function createActivities(deps: ActivityDeps) {
     evaluate: createEvaluate(deps),
     recordRun: createRecordRun(deps),
     ...createStepCache(deps),
+    promoteApproved: createPromoteApproved(deps),
     syncMlflow: createSyncMlflow(deps),
+    deliverAliasEvents: createDeliverAliasEvents(deps),
+    collectStoreGarbage: createCollectStoreGarbage(deps),
   };
 }
 

@@ -62,8 +62,11 @@ export const NOT_READ_BY_ANY_STEP: readonly string[] = [
   'steps',
   'storage',
   'temporal',
-  // The MLflow sink sends a finished run's record; it changes no step's outputs.
+  // The MLflow sink sends a finished run's record; alias events are delivered after alias moves;
+  // garbage collection runs outside the pipeline. None changes a step's outputs.
   'tracking',
+  'events',
+  'gc',
 ];
 
 /** The value at a dotted path (undefined when absent). */

@@ -232,6 +232,10 @@ const evaluateSection = z.strictObject({
     .default('test_auc_ovo'),
   min_delta: nonNegative().default(0),
   promote_alias: aliasName().default('prod'),
+  /** `required`: a winning candidate waits for an `approve` / `reject` update before the alias moves. */
+  approval: z.enum(['none', 'required']).describe("'none' or 'required'").default('none'),
+  /** How long a run waits for approval; then the candidate is not promoted (decision approval_timed_out). */
+  approval_timeout: duration().default('7d'),
 });
 
 const sweepSection = z.strictObject({
@@ -350,6 +354,45 @@ const trackingSection = z.strictObject({
     .prefault({}),
 });
 
+// Alias events (src/events): every alias move but `latest`'s is delivered to these sinks.
+const eventsSection = z.strictObject({
+  webhooks: z
+    .array(
+      z.strictObject({
+        url: z.url().describe('http(s) URL'),
+        // The HMAC-SHA256 key is read from this environment variable, never from config.
+        secret_env: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+          .nullable()
+          .describe('environment variable name, or null (unsigned)')
+          .default(null),
+      }),
+    )
+    .describe('list of {url, secret_env}')
+    .default([]),
+  temporal: z
+    .strictObject({
+      workflow_type: nonEmpty('workflow type'),
+      workflow_id: nonEmpty('workflow ID'),
+      task_queue: nonEmpty('task queue name'),
+      signal: nonEmpty('signal name').default('aliasMoved'),
+    })
+    .nullable()
+    .describe('{workflow_type, workflow_id, task_queue, signal} or null')
+    .default(null),
+  attempts: int(1).default(4),
+  initial_interval: duration().default('500ms'),
+  timeout: duration().default('5s'),
+});
+
+// `mlpipe gc` defaults (src/gc): what garbage collection keeps besides current aliases and lineage.
+const gcSection = z.strictObject({
+  keep_last: int(0).default(10),
+  older_than: duration().default('7d'),
+  grace: duration().default('6h'),
+});
+
 /** The config as written (before derived values are filled in). */
 export const pipelineConfigInputSchema = z.strictObject({
   main: mainSection.prefault({}),
@@ -363,6 +406,8 @@ export const pipelineConfigInputSchema = z.strictObject({
   storage: storageSection.prefault({}),
   temporal: temporalSection.prefault({}),
   tracking: trackingSection.prefault({}),
+  events: eventsSection.prefault({}),
+  gc: gcSection.prefault({}),
 });
 
 /** Validates a config object and fills in derived values (random_state null → main.random_seed). */

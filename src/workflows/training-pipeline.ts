@@ -30,7 +30,8 @@ import type {
   StepProgress,
   TriggerInfo,
 } from '../contract';
-import { SEARCH_ATTRIBUTES, WORKFLOW_TYPE } from '../contract';
+import { APPROVAL_PATCH, SEARCH_ATTRIBUTES, WORKFLOW_TYPE } from '../contract';
+import { ApprovalGate, approvalMarkdown, type PendingPromotion } from './approval-gate';
 import { renderProgressMarkdown } from './progress-table';
 import { resolveStepInputs } from './step-plan';
 import { newStepCacheState, runThroughCache, STEP_CACHE_PATCH } from './step-cache';
@@ -61,6 +62,16 @@ const STEP_SUMMARY: Record<StepName, string> = {
 const bookkeeping = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+/**
+ * Alias events (src/events) after the last step: one try, bounded; the delivery records its own
+ * failures for redelivery, and the run never fails or waits long because of a webhook.
+ */
+const eventDelivery = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { maximumAttempts: 1 },
+  summary: 'deliver alias events (webhooks, Temporal)',
 });
 
 function keywordPair(name: string, value: string): SearchAttributeUpdatePair {
@@ -136,9 +147,15 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
   const artifacts: Partial<Record<StepName, ResolvedRef[]>> = {};
   let promotion: PromotionDecision | undefined;
   let modelRef: string | undefined;
+  let approvalNote: string | undefined;
+  const gate = new ApprovalGate(() =>
+    progress.currentStep ? `the run is at step ${progress.currentStep}` : `the run is ${progress.status}`,
+  );
 
   const publishProgress = (): void => {
-    const headline = modelRef ? `Model: \`${modelRef}\`` : undefined;
+    const headline =
+      [modelRef ? `Model: \`${modelRef}\`` : undefined, approvalNote].filter(Boolean).join('\n\n') ||
+      undefined;
     setCurrentDetails(renderProgressMarkdown(progress, headline));
     if (run?.searchAttributes) {
       upsertSearchAttributes([
@@ -275,6 +292,41 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
         nonRetryable: true,
         cause: err instanceof Error ? err : undefined,
       });
+    }
+  }
+
+  if (promotion?.approval?.decision === 'awaiting_approval' && patched(APPROVAL_PATCH)) {
+    const pending = promotion as PendingPromotion;
+    const alias = resolved.config.evaluate.promote_alias;
+    progress.status = 'awaiting_approval';
+    approvalNote = approvalMarkdown(pending, info.workflowId, alias);
+    publishProgress();
+    const approvalActs = proxyActivities<Activities>({
+      ...resolved.stepOptions.evaluate,
+      summary: `approval: move ${alias} to ${pending.approval.candidateRef} by compare-and-swap`,
+    });
+    try {
+      promotion = await gate.wait(pending, (approved) =>
+        approvalActs.promoteApproved({ config: resolved.config, promotion: approved }),
+      );
+    } catch (err) {
+      const message = `approval: ${errorMessage(err)}`;
+      await finish(isCancellation(err) ? 'cancelled' : 'failed', message);
+      if (isCancellation(err)) throw err;
+      throw ApplicationFailure.create({ type: 'ApprovalFailed', message, nonRetryable: true });
+    }
+    progress.status = 'running';
+    approvalNote = undefined;
+    const evaluated = progress.steps.find((s) => s.step === 'evaluate');
+    if (evaluated)
+      evaluated.summary = `${evaluated.summary ?? ''}; ${promotion.approval?.decision}: ${promotion.reason}`;
+  }
+
+  if (patched('alias-events')) {
+    try {
+      await eventDelivery.deliverAliasEvents({ config: resolved.config });
+    } catch {
+      // The moves are made and kept; `mlpipe events ls --failed` / `redeliver` take it from here.
     }
   }
 

@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import { parseRef } from '../../store/refs';
 import type { CliContext } from '../context';
 import { followPromotionInMlflow } from './sync';
+import { deliverAfterMove } from '../alias-events';
 
 export function registerPromoteCommands(program: Command, ctx: () => CliContext): void {
   program
@@ -32,6 +33,7 @@ export function registerPromoteCommands(program: Command, ctx: () => CliContext)
         `${version.name}:${alias} ${event.from === null ? '(new)' : `v${event.from}`} → v${event.to} (${opts.reason})`,
       );
       await followPromotionInMlflow(c, version.producer?.workflowId, (l) => console.log(l));
+      await deliverAfterMove(c, store, event);
     });
 
   program
@@ -60,5 +62,6 @@ export function registerPromoteCommands(program: Command, ctx: () => CliContext)
       console.log(`${name}:${alias} v${event.from} → v${event.to} (rollback: ${opts.reason})`);
       const target = await store.resolve(`${name}:v${event.to}`);
       await followPromotionInMlflow(c, target.producer?.workflowId, (l) => console.log(l));
+      await deliverAfterMove(c, store, event);
     });
 }

@@ -24,7 +24,12 @@ const STEP_MODULES: Record<StepName, string[]> = {
   preprocess: ['activities/preprocess'],
   check_data: ['activities/check-data'],
   segregate: ['activities/segregate'],
-  train_random_forest: ['activities/train-random-forest', 'ml/forest/tree-worker'],
+  // With random_forest.shards the step runs as plan/shard/merge activities (sharded-training.ts).
+  train_random_forest: [
+    'activities/train-random-forest',
+    'activities/sharded-training',
+    'ml/forest/tree-worker',
+  ],
   evaluate: ['activities/evaluate'],
 };
 

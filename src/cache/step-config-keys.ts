@@ -41,11 +41,13 @@ export const STEP_CONFIG_KEYS: Readonly<Record<StepName, readonly string[]>> = {
 
 /**
  * Keys inside a declared section that cannot change a step's outputs: the forest is byte-identical
- * for any thread count (README, Performance), and verbosity only logs.
+ * for any thread count (README, Performance) and any number of shards, and verbosity only logs.
  */
 export const OUTPUT_NEUTRAL_KEYS: ReadonlySet<string> = new Set([
   'random_forest_pipeline.random_forest.n_jobs',
   'random_forest_pipeline.random_forest.verbose',
+  // A sharded fit exports the model byte-identical to the one-activity fit (README, sharded training).
+  'random_forest_pipeline.random_forest.shards',
 ]);
 
 /**

@@ -35,6 +35,7 @@ import { ApprovalGate, approvalMarkdown, type PendingPromotion } from './approva
 import { renderProgressMarkdown } from './progress-table';
 import { resolveStepInputs } from './step-plan';
 import { newStepCacheState, runThroughCache, STEP_CACHE_PATCH } from './step-cache';
+import { shardingRequested, trainSharded } from './sharded-training';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -245,6 +246,18 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
     };
     try {
       const activity = acts[STEP_ACTIVITY[step]] as (x: StepActivityInput) => Promise<StepOutcome>;
+      // Runs recorded before sharding existed never ask for it, so they replay on the old path.
+      const sharded =
+        step === 'train_random_forest' && shardingRequested(resolved.config) && patched('sharded-training');
+      const runStepActivity = (x: StepActivityInput): Promise<StepOutcome> =>
+        sharded
+          ? trainSharded(x, {
+              options: resolved.stepOptions[step],
+              label: `${i + 1}/${resolved.steps.length} train_random_forest`,
+              progress,
+              onProgress: publishProgress,
+            })
+          : activity(x);
       const outcome = patched(STEP_CACHE_PATCH)
         ? await runThroughCache({
             state: cacheState,
@@ -256,13 +269,13 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
             input,
             resolved,
             stepInput,
-            run: activity,
+            run: runStepActivity,
             onCache: (cache) => {
               entry.cache = cache;
               publishProgress();
             },
           })
-        : await activity(stepInput);
+        : await runStepActivity(stepInput);
       outcomes.push(outcome);
       for (const ref of outcome.produced) produced[ref.name] = ref.ref;
       artifacts[step] = outcome.produced;

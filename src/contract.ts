@@ -72,6 +72,14 @@ export interface PipelineInput {
   /** Pinned input artifacts (used by sweeps so that every trial trains on the same data). */
   // e.g. {"model": "model_export:v3"} with main.execute_steps=[evaluate] scores any exported model.
   inputs?: Partial<Record<'raw' | 'data' | 'train' | 'test' | 'model', string>>;
+  /**
+   * Step cache (README, "The step cache"): `resume` names an earlier run (its workflow ID) whose
+   * config, overrides and pinned inputs this run starts from, reusing each of its steps whose cache
+   * key still matches; `noCache` runs every step; `force` runs the steps named.
+   */
+  resume?: string;
+  noCache?: boolean;
+  force?: string[];
 }
 
 /** A resolved artifact reference: what a step consumed or produced. */
@@ -101,6 +109,17 @@ export interface StepResult {
 
 export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
 
+/** A step's cache state: hit or not, its key, and why (`cached from <workflowId>/<step>`, or what changed). */
+export interface StepCacheInfo {
+  hit: boolean;
+  key: string;
+  reason: string;
+  /** On a hit: `<workflowId>/<step>` that computed the outputs. */
+  from?: string;
+  /** A cache record that could not be used (corrupt, newer format). */
+  warning?: string;
+}
+
 export interface StepProgress {
   step: StepName;
   status: StepStatus;
@@ -110,6 +129,7 @@ export interface StepProgress {
   durationMs?: number;
   summary?: string;
   error?: string;
+  cache?: StepCacheInfo;
 }
 
 export interface PipelineProgress {

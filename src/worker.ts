@@ -14,6 +14,7 @@ import { loadConfig, projectRoot, type PipelineConfig } from './config';
 import { openStore } from './store';
 import type { ArtifactStore } from './store/types';
 import { readCodeVersion } from './code-version';
+import { stepCodeDigests, type StepCodeDigests } from './cache/code-digest';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 
 export interface PipelineWorkerOptions {
@@ -23,6 +24,8 @@ export interface PipelineWorkerOptions {
   /** Base config the workflow input's overrides apply to. */
   configPath?: string;
   workDir?: string;
+  /** Each step's code digest for the step cache (default: this build's, computed once at start-up). */
+  codeDigests?: () => Promise<StepCodeDigests>;
   /** Extra worker options (e.g. a prebuilt workflow bundle, or shutdown grace time in tests). */
   worker?: Partial<WorkerOptions>;
 }
@@ -67,8 +70,12 @@ export async function createPipelineWorker(
 
   const workDir = opts.workDir ?? join(tmpdir(), 'mlpipe-work');
   mkdirSync(workDir, { recursive: true });
+  // Started now, awaited by the first cache lookup: the worker does not wait for it to start polling.
+  const digests = opts.codeDigests ? undefined : stepCodeDigests();
+  digests?.catch(() => undefined);
   const deps: ActivityDeps = {
     workDir,
+    codeDigests: opts.codeDigests ?? (() => digests!),
     storeFor: storeOpener(root),
     codeVersion: readCodeVersion(root),
     searchAttributes,

@@ -13,12 +13,18 @@ import { loadModelExport, readTable, type Table } from '../ml';
 import { plotConfusionMatrix } from '../report';
 import type { ActivityDeps } from './deps';
 import type { StepActivityInput, StepOutcome } from './types';
-import { fetchArtifact, publishArtifact, tableFile, type FetchedArtifact } from './artifact-io';
+import {
+  fetchArtifact,
+  publishArtifact,
+  tableFile,
+  toResolvedRef,
+  type FetchedArtifact,
+} from './artifact-io';
 import type { PipelineConfig } from '../config';
 import { decideAgainstProd, promoteIfBetter, type ChampionChallenger } from './champion-challenger';
 import { scoreChampion } from './champion-task';
 import { deterministic } from './failures';
-import { runStep } from './step-context';
+import { runStep, type StepRun } from './step-context';
 import { classificationMetrics } from './model-metrics';
 import { datasetTarget } from './dataset';
 import { parseRef } from '../store/refs';
@@ -53,60 +59,105 @@ export async function scoreModel(
   return { model, loaded, scores };
 }
 
+/** The candidate's scores and evaluation artifact, computed: the test split scored and logged. */
+async function scoreCandidate(store: ArtifactStore, input: StepActivityInput, run: StepRun) {
+  const { config } = input;
+  const { testData, test, target } = await loadTestSplit(store, config, input.inputs.test, run.scratch);
+  const { model, loaded, scores } = await scoreModel(store, input.inputs.model, run.scratch, test, target);
+  run.heartbeat();
+
+  const outDir = join(run.scratch, 'evaluation');
+  await mkdir(outDir, { recursive: true });
+  const plot = await plotConfusionMatrix([...loaded.pipeline.classes], scores.confusionNormalized, {
+    title: `Test confusion matrix of ${model.version.ref}`,
+    normalized: true,
+  });
+  await writeFile(join(outDir, 'confusion_matrix.svg'), plot.svg);
+  await writeFile(join(outDir, 'confusion_matrix.png'), plot.png);
+  await writeFile(
+    join(outDir, 'metrics.json'),
+    JSON.stringify(
+      {
+        model: model.version.ref,
+        test: testData.version.ref,
+        ...scores.scalars,
+        confusion_matrix: scores.confusion,
+        classes: loaded.pipeline.classes,
+      },
+      null,
+      2,
+    ),
+  );
+  const evaluation = await publishArtifact(store, {
+    name: ARTIFACTS.evaluation,
+    type: 'evaluation',
+    description: `${model.version.ref} on ${testData.version.ref}`,
+    metadata: { model: model.version.ref, test: testData.version.ref, ...scores.scalars },
+    producer: run.producer,
+    dir: outDir,
+  });
+  return {
+    candidate: model.version,
+    classes: loaded.pipeline.classes,
+    scalars: scores.scalars,
+    evaluation,
+    consumed: [testData.resolved, model.resolved],
+    testRef: testData.version.ref,
+    testSplit: () => Promise.resolve({ test, target }),
+  };
+}
+
+/**
+ * On a step-cache hit: the scores and evaluation artifact of the run that computed them; the test
+ * split is read only if a champion other than the candidate has to be scored for the decision.
+ */
+async function cachedCandidate(
+  store: ArtifactStore,
+  input: StepActivityInput,
+  run: StepRun,
+  cached: NonNullable<StepActivityInput['cached']>,
+) {
+  const [candidate, testVersion] = await Promise.all([
+    store.resolve(input.inputs.model),
+    store.resolve(input.inputs.test),
+  ]);
+  let split: Promise<{ test: Table; target: string }> | undefined;
+  const testSplit = () =>
+    (split ??= loadTestSplit(store, input.config, input.inputs.test, run.scratch).then(
+      ({ test, target }) => ({
+        test,
+        target,
+      }),
+    ));
+  return {
+    candidate,
+    classes: (candidate.metadata.classes as string[] | undefined) ?? [],
+    scalars: cached.metrics,
+    evaluation: cached.evaluation,
+    consumed: [toResolvedRef(testVersion, input.inputs.test), toResolvedRef(candidate, input.inputs.model)],
+    testRef: testVersion.ref,
+    testSplit,
+  };
+}
+
 export function createEvaluate(deps: ActivityDeps) {
   return (input: StepActivityInput): Promise<StepOutcome> =>
     runStep('evaluate', deps.workDir, async (run) => {
       const { config } = input;
       const store = await deps.storeFor(config);
-      const { testData, test, target } = await loadTestSplit(store, config, input.inputs.test, run.scratch);
-      const { model, loaded, scores } = await scoreModel(
-        store,
-        input.inputs.model,
-        run.scratch,
-        test,
-        target,
-      );
-      run.heartbeat();
-
-      const outDir = join(run.scratch, 'evaluation');
-      await mkdir(outDir, { recursive: true });
-      const plot = await plotConfusionMatrix([...loaded.pipeline.classes], scores.confusionNormalized, {
-        title: `Test confusion matrix of ${model.version.ref}`,
-        normalized: true,
-      });
-      await writeFile(join(outDir, 'confusion_matrix.svg'), plot.svg);
-      await writeFile(join(outDir, 'confusion_matrix.png'), plot.png);
-      await writeFile(
-        join(outDir, 'metrics.json'),
-        JSON.stringify(
-          {
-            model: model.version.ref,
-            test: testData.version.ref,
-            ...scores.scalars,
-            confusion_matrix: scores.confusion,
-            classes: loaded.pipeline.classes,
-          },
-          null,
-          2,
-        ),
-      );
-      const evaluation = await publishArtifact(store, {
-        name: ARTIFACTS.evaluation,
-        type: 'evaluation',
-        description: `${model.version.ref} on ${testData.version.ref}`,
-        metadata: { model: model.version.ref, test: testData.version.ref, ...scores.scalars },
-        producer: run.producer,
-        dir: outDir,
-      });
+      const scored = input.cached
+        ? await cachedCandidate(store, input, run, input.cached)
+        : await scoreCandidate(store, input, run);
+      const { candidate, scalars, evaluation } = scored;
 
       let promotion: PromotionDecision | undefined;
       const metric = config.evaluate.metric;
       const alias = config.evaluate.promote_alias;
       if (input.promote !== false && alias) {
-        const candidateScore = scores.scalars[metric];
+        const candidateScore = scalars[metric];
         if (candidateScore === undefined)
           throw new Error(
-            `evaluate.metric: unknown metric "${metric}" (have ${Object.keys(scores.scalars).join(', ')})`,
+            `evaluate.metric: unknown metric "${metric}" (have ${Object.keys(scalars).join(', ')})`,
           );
         const candidateProject = parseRef(input.inputs.model).project;
         // Version numbers are per project: moving this project's alias to another project's vN would
@@ -121,36 +172,40 @@ export function createEvaluate(deps: ActivityDeps) {
         else {
           const challenge: ChampionChallenger = {
             store,
-            candidate: model.version,
+            candidate,
             candidateScore,
             metric,
             minDelta: config.evaluate.min_delta,
             alias,
-            scoreChampion: (ref) =>
-              scoreChampion(ref, {
+            scoreChampion: async (ref) => {
+              const { test, target } = await scored.testSplit();
+              return scoreChampion(ref, {
                 store,
                 scratch: run.scratch,
                 test,
                 target,
                 metric,
-                candidateClasses: loaded.pipeline.classes,
-              }),
+                candidateClasses: scored.classes,
+              });
+            },
             actor: run.producer.workflowId,
-            details: { test: testData.version.ref, workflowId: run.producer.workflowId },
+            details: { test: scored.testRef, workflowId: run.producer.workflowId },
           };
           promotion =
             config.evaluate.approval === 'required'
-              ? await awaitingApproval(challenge, testData.version.ref, config.evaluate.approval_timeout)
+              ? await awaitingApproval(challenge, scored.testRef, config.evaluate.approval_timeout)
               : await promoteIfBetter(challenge);
         }
       }
+      // On a cache hit the scores are reused and the decision is made again (prod may have moved).
+      const cachedNote = input.cached ? `cached from ${input.cached.from}: ` : '';
       return {
         step: 'evaluate',
-        consumed: [testData.resolved, model.resolved],
-        produced: [evaluation],
-        metrics: scores.scalars,
+        consumed: scored.consumed,
+        produced: [input.cached ? { ...evaluation, reused: true } : evaluation],
+        metrics: scalars,
         promotion,
-        summary: `test ROC-AUC ${scores.scalars.test_auc_ovo.toFixed(4)}, accuracy ${scores.scalars.test_accuracy.toFixed(4)}${promotion ? `; ${promotion.approval ? `awaiting approval to move ${alias}` : promotion.promoted ? 'promoted to ' + alias : 'prod kept'}: ${promotion.reason}` : ''}`,
+        summary: `${cachedNote}test ROC-AUC ${scalars.test_auc_ovo.toFixed(4)}, accuracy ${scalars.test_accuracy.toFixed(4)}${promotion ? `; ${promotion.approval ? `awaiting approval to move ${alias}` : promotion.promoted ? 'promoted to ' + alias : 'prod kept'}${input.cached ? ' (decided again)' : ''}: ${promotion.reason}` : ''}`,
       };
     });
 }

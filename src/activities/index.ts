@@ -12,6 +12,7 @@ import { createTrainRandomForest } from './train-random-forest';
 import { createEvaluate } from './evaluate';
 import { createMergeTreeShards, createPlanTreeShards, createTrainTreeShard } from './sharded-training';
 import { createRecordRun } from './record-run';
+import { createStepCache } from './step-cache';
 import { createPromoteApproved } from './promote-approved';
 import { createSyncMlflow } from './sync-mlflow';
 import { createDeliverAliasEvents } from './deliver-alias-events';
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     mergeTreeShards: createMergeTreeShards(deps),
     evaluate: createEvaluate(deps),
     recordRun: createRecordRun(deps),
+    ...createStepCache(deps),
     promoteApproved: createPromoteApproved(deps),
     syncMlflow: createSyncMlflow(deps),
     deliverAliasEvents: createDeliverAliasEvents(deps),

@@ -10,6 +10,7 @@ import type { ArtifactStore } from '../store/types';
 import {
   externalInputs,
   RUN_RECORD_VERSION,
+  resumeLinkKey,
   runRecordKey,
   type RunRecord,
   type StepRecord,
@@ -90,6 +91,7 @@ async function writeRunRecord(deps: ActivityDeps, input: RunRecordInput): Promis
     metrics: input.metrics,
     modelRef,
     promotion: input.promotion,
+    ...(input.resumes ? { resumes: input.resumes } : {}),
   };
 
   const html = renderRunReport({
@@ -133,5 +135,11 @@ async function writeRunRecord(deps: ActivityDeps, input: RunRecordInput): Promis
   }
   const lineageKey = runRecordKey(input.workflowId);
   await store.putRecord(lineageKey, record);
+  if (input.resumes)
+    await store.putRecord(resumeLinkKey(input.resumes, input.workflowId), {
+      workflowId: input.workflowId,
+      status: input.status,
+      at: endedAt,
+    });
   return { lineageKey, report: record.report };
 }

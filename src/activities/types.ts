@@ -42,6 +42,10 @@ export interface ResolvedRun {
   storeUri: string;
   /** Whether the worker could register the typed search attributes (upserting unknown ones fails the workflow task). */
   searchAttributes: boolean;
+  /** Pinned input artifacts when they differ from the workflow input's (a resumed run keeps the earlier run's). */
+  inputs?: PipelineInput['inputs'];
+  /** The run this one resumes, and each of its steps' cache keys (a miss is explained against them). */
+  resume?: { workflowId: string; keys: Partial<Record<StepName, string>> };
 }
 
 export interface StepActivityInput {
@@ -50,6 +54,11 @@ export interface StepActivityInput {
   inputs: Record<string, string>;
   /** Skip the prod comparison and alias move (sweep trials). */
   promote?: boolean;
+  /**
+   * evaluate on a cache hit: the candidate's scores and evaluation artifact are reused, and only the
+   * champion/challenger decision is made (again: prod may have moved since).
+   */
+  cached?: { evaluation: ResolvedRef; metrics: Metrics; from: string };
 }
 
 export interface StepOutcome extends StepResult {
@@ -76,6 +85,8 @@ export interface RunRecordInput {
   metrics: Metrics;
   promotion?: PromotionDecision;
   parentWorkflowId?: string;
+  /** The run this one resumes (`mlpipe resume`). */
+  resumes?: string;
 }
 
 export interface RunRecordResult {

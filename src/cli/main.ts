@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliContext, collect } from './context';
 import { registerRunCommand } from './commands/run';
+import { registerResumeCommand } from './commands/resume';
 import { registerWorkerCommands } from './commands/worker';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerLineageCommand } from './commands/lineage';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   const ctx = (): CliContext =>
     (context ??= new CliContext(program.opts<{ config?: string; set: string[] }>()));
   registerRunCommand(program, ctx);
+  registerResumeCommand(program, ctx);
   registerWorkerCommands(program, ctx);
   registerScheduleCommands(program, ctx);
   registerSweepCommand(program, ctx);

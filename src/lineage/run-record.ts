@@ -64,6 +64,17 @@ export interface RunRecord {
   report?: ResolvedRef;
   /** Where the run stands in the optional tracking sinks (tracking.mlflow): what was sent, what was not. */
   tracking?: { mlflow?: MlflowSyncState };
+  /** The run this one resumed (`mlpipe resume`); that run's lineage lists this one (resumeLinkKey). */
+  resumes?: string;
+}
+
+/** The record that links a resumed run to the run that resumed it: `resumed-by/<old>/<new>`. */
+export function resumeLinkKey(resumed: string, by: string): string {
+  return `resumed-by/${runRecordKey(resumed).slice(RUN_RECORD_PREFIX.length)}/${runRecordKey(by).slice(RUN_RECORD_PREFIX.length)}`;
+}
+
+export function resumeLinksPrefix(resumed: string): string {
+  return `resumed-by/${runRecordKey(resumed).slice(RUN_RECORD_PREFIX.length)}/`;
 }
 
 /** Artifacts consumed from outside the run (not produced by an earlier step of the same run). */

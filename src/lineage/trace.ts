@@ -5,7 +5,7 @@
  */
 import type { ResolvedRef } from '../contract';
 import type { AliasEvent, ArtifactStore, ArtifactVersion } from '../store/types';
-import { RUN_RECORD_PREFIX, runRecordKey, type RunRecord } from './run-record';
+import { RUN_RECORD_PREFIX, resumeLinksPrefix, runRecordKey, type RunRecord } from './run-record';
 
 export interface ArtifactTrace {
   ref: string;
@@ -38,6 +38,20 @@ export async function loadRunRecords(store: ArtifactStore): Promise<RunRecord[]>
 
 export async function getRunRecord(store: ArtifactStore, workflowId: string): Promise<RunRecord | undefined> {
   return store.getRecord<RunRecord>(runRecordKey(workflowId));
+}
+
+/** The runs that resumed `workflowId` (`mlpipe resume`), oldest first. */
+export async function resumedBy(
+  store: ArtifactStore,
+  workflowId: string,
+): Promise<{ workflowId: string; status?: string; at?: string }[]> {
+  const keys = await store.listRecords(resumeLinksPrefix(workflowId));
+  const links = await Promise.all(
+    keys.map((k) => store.getRecord<{ workflowId: string; status?: string; at?: string }>(k)),
+  );
+  return links
+    .filter((l): l is { workflowId: string; status?: string; at?: string } => Boolean(l?.workflowId))
+    .sort((a, b) => ((a.at ?? '') < (b.at ?? '') ? -1 : 1));
 }
 
 export async function traceArtifact(
@@ -126,10 +140,12 @@ export function formatTrace(t: ArtifactTrace, depth = 0): string {
   return lines.join('\n');
 }
 
-export function formatRun(r: RunRecord): string {
+export function formatRun(r: RunRecord, resumers: { workflowId: string; status?: string }[] = []): string {
   const lines = [
     `run ${r.workflowId} (${r.workflowType}) ${r.status}${r.error ? `: ${r.error}` : ''}`,
     `   trigger ${r.trigger.kind}${r.trigger.id ? ` ${r.trigger.id}` : ''}${r.parentWorkflowId ? ` · parent ${r.parentWorkflowId}` : ''}`,
+    ...(r.resumes ? [`   resumes ${r.resumes}`] : []),
+    ...resumers.map((x) => `   resumed by ${x.workflowId}${x.status ? ` (${x.status})` : ''}`),
     `   ${r.startedAt} → ${r.endedAt}`,
     `   config ${r.configDigest.slice(0, 12)} · code ${r.codeVersion.package}@${r.codeVersion.version}${r.codeVersion.gitCommit ? ` (${r.codeVersion.gitCommit.slice(0, 12)})` : ''} · node ${r.codeVersion.node}`,
   ];
@@ -137,12 +153,19 @@ export function formatRun(r: RunRecord): string {
     lines.push(
       `   ${s.step}: ${s.status}, attempts ${s.attempts}${s.durationMs !== undefined ? `, ${(s.durationMs / 1000).toFixed(2)} s` : ''}`,
     );
+    // The step cache: a hit's outputs were produced by the run it names, a miss says what changed.
+    if (s.cache)
+      lines.push(
+        `      cache ${s.cache.hit ? 'hit' : 'miss'} ${s.cache.key.slice(0, 12)}: ${s.cache.hit ? s.cache.reason : `ran, ${s.cache.reason}`}${s.cache.warning ? ` (warning: ${s.cache.warning})` : ''}`,
+      );
     for (const c of s.consumed)
       lines.push(
         `      in  ${c.ref}${c.requested ? ` (asked ${c.requested})` : ''} sha256:${c.digest.slice(0, 12)}`,
       );
     for (const p of s.produced)
-      lines.push(`      out ${p.ref}${p.reused ? ' (reused)' : ''} sha256:${p.digest.slice(0, 12)}`);
+      lines.push(
+        `      out ${p.ref}${s.cache?.hit && s.cache.from ? ` (cached: produced by ${s.cache.from})` : p.reused ? ' (reused)' : ''} sha256:${p.digest.slice(0, 12)}`,
+      );
   }
   if (Object.keys(r.metrics).length) {
     lines.push(

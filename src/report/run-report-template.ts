@@ -78,11 +78,12 @@ export const RUN_REPORT_TEMPLATE = `<!DOCTYPE html>
 <section id="steps">
   <h2>Steps</h2>
   <table>
-    <tr><th>Step</th><th>Status</th><th>Attempts</th><th>Started</th><th>Duration</th><th>Summary</th></tr>
+    <tr><th>Step</th><th>Status</th><th>Cache</th><th>Attempts</th><th>Started</th><th>Duration</th><th>Summary</th></tr>
 <% for (const s of it.steps) { %>
     <tr>
       <td><%= s.step %></td>
       <td><span class="status status-<%= s.statusClass %>"><%= s.status %></span></td>
+      <td class="cache"><%= s.cache %><% if (s.cacheKey) { %><div class="muted mono"><%= s.cacheKey %></div><% } %></td>
       <td class="num"><%= s.attempts %></td>
       <td class="mono"><%= s.startedAt %></td>
       <td class="num"><%= s.duration %></td>

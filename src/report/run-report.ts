@@ -72,6 +72,17 @@ export function renderRunReport(input: RunReportInput): string {
   return eta.render(template, toView(input));
 }
 
+/** "2 cached (get_data, preprocess), 4 ran": the step cache at a glance, when the run used it. */
+function cacheSummary(steps: StepProgress[]): Row[] {
+  const looked = steps.filter((s) => s.cache);
+  if (looked.length === 0) return [];
+  const hits = looked.filter((s) => s.cache?.hit).map((s) => s.step);
+  const misses = looked.filter((s) => !s.cache?.hit).map((s) => s.step);
+  const part = (n: string[], what: string) =>
+    n.length ? `${n.length} ${what} (${n.join(', ')})` : `0 ${what}`;
+  return [{ label: 'Step cache', value: `${part(hits, 'hits')}, ${part(misses, 'misses')}` }];
+}
+
 /** Everything the template shows, preformatted as strings (the template does no formatting of its own). */
 function toView(input: RunReportInput) {
   const title = input.title ?? `Run ${input.workflowId}`;
@@ -84,6 +95,7 @@ function toView(input: RunReportInput) {
     { label: 'Ended', value: input.endedAt ?? '—', mono: true },
     { label: 'Duration', value: formatDuration(elapsedMs(input.startedAt, input.endedAt)) },
     { label: 'Model', value: input.modelRef ?? '—', mono: true },
+    ...cacheSummary(input.steps),
   ];
   return {
     title,
@@ -102,6 +114,9 @@ function toView(input: RunReportInput) {
       duration: formatDuration(s.durationMs ?? elapsedMs(s.startedAt, s.endedAt)),
       summary: s.summary ?? '',
       error: s.error,
+      // The step cache: a hit names the run that computed the outputs, a miss what changed.
+      cache: s.cache ? (s.cache.hit ? `hit: ${s.cache.reason}` : `miss: ${s.cache.reason}`) : '—',
+      cacheKey: s.cache?.key ? `key ${s.cache.key.slice(0, 12)}` : '',
     })),
     artifacts: input.artifacts.flatMap((a) => [
       ...a.consumed.map((r) => artifactRow(a.step, 'consumed', r)),

@@ -128,6 +128,8 @@ export interface ArtifactStore {
   download(version: ArtifactVersion, destDir: string): Promise<string>;
   /** One file's bytes, verified against its sha256. */
   readFile(version: ArtifactVersion, path: string): Promise<Buffer>;
+  /** Whether every file's bytes are still stored (its blob or its pack), without reading them. */
+  hasContent(version: ArtifactVersion): Promise<boolean>;
 
   listArtifacts(): Promise<string[]>;
   listVersions(name: string): Promise<ArtifactVersion[]>;

@@ -464,6 +464,12 @@ export class VersionedArtifactStore implements ArtifactStore {
     return this.reader.readFile(version, path);
   }
 
+  async hasContent(version: ArtifactVersion): Promise<boolean> {
+    const blobs = [...new Set(version.files.map((f) => f.pack?.sha256 ?? f.sha256))];
+    const present = await mapLimit(blobs, IO_CONCURRENCY, (sha) => this.backend.exists(keys.blob(sha)));
+    return present.every(Boolean);
+  }
+
   async listArtifacts(): Promise<string[]> {
     return this.backend.listChildren(this.keys.artifactsRoot);
   }

@@ -12,6 +12,8 @@ const STATUS_ICON: Record<StepProgress['status'], string> = {
   skipped: '⏭ skipped',
 };
 
+const CACHED = '♻️ cached';
+
 function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return '';
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
@@ -28,8 +30,11 @@ export function renderProgressMarkdown(progress: PipelineProgress, headline?: st
   if (headline) lines.push('', headline);
   lines.push('', '| # | step | status | attempts | duration | summary |', '|---|---|---|---|---|---|');
   progress.steps.forEach((s, i) => {
+    // A step served from the step cache did no work: say so rather than "completed".
+    const status = s.status === 'completed' && s.cache?.hit ? CACHED : STATUS_ICON[s.status];
+    const miss = s.cache && !s.cache.hit && s.status !== 'pending' ? ` (ran: ${s.cache.reason})` : '';
     lines.push(
-      `| ${i + 1} | ${s.step} | ${STATUS_ICON[s.status]} | ${s.attempts || ''} | ${formatDuration(s.durationMs)} | ${cell(s.error ?? s.summary)} |`,
+      `| ${i + 1} | ${s.step} | ${status} | ${s.attempts || ''} | ${formatDuration(s.durationMs)} | ${cell((s.error ?? s.summary ?? '') + miss)} |`,
     );
   });
   if (progress.shards) lines.push('', ...renderShards(progress));

@@ -34,6 +34,7 @@ import { APPROVAL_PATCH, SEARCH_ATTRIBUTES, WORKFLOW_TYPE } from '../contract';
 import { ApprovalGate, approvalMarkdown, type PendingPromotion } from './approval-gate';
 import { renderProgressMarkdown } from './progress-table';
 import { resolveStepInputs } from './step-plan';
+import { newStepCacheState, runThroughCache, STEP_CACHE_PATCH } from './step-cache';
 import { shardingRequested, trainSharded } from './sharded-training';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -202,6 +203,7 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
         metrics,
         promotion,
         parentWorkflowId: info.parent?.workflowId,
+        ...(resolved.resume ? { resumes: resolved.resume.workflowId } : {}),
       }),
     );
     const sink = resolved.config.tracking?.mlflow;
@@ -219,6 +221,7 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
   const resolved = run;
   progress.steps = resolved.steps.map((step): StepProgress => ({ step, status: 'pending', attempts: 0 }));
   publishProgress();
+  const cacheState = newStepCacheState();
 
   for (const [i, step] of resolved.steps.entries()) {
     const entry = progress.steps[i];
@@ -236,7 +239,7 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
       inputs: resolveStepInputs(
         step,
         produced,
-        input.inputs ?? {},
+        resolved.inputs ?? input.inputs ?? {},
         resolved.config.random_forest_pipeline.export_artifact,
       ),
       promote: trigger.kind !== 'sweep',
@@ -246,14 +249,33 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
       // Runs recorded before sharding existed never ask for it, so they replay on the old path.
       const sharded =
         step === 'train_random_forest' && shardingRequested(resolved.config) && patched('sharded-training');
-      const outcome = sharded
-        ? await trainSharded(stepInput, {
-            options: resolved.stepOptions[step],
-            label: `${i + 1}/${resolved.steps.length} train_random_forest`,
-            progress,
-            onProgress: publishProgress,
+      const runStepActivity = (x: StepActivityInput): Promise<StepOutcome> =>
+        sharded
+          ? trainSharded(x, {
+              options: resolved.stepOptions[step],
+              label: `${i + 1}/${resolved.steps.length} train_random_forest`,
+              progress,
+              onProgress: publishProgress,
+            })
+          : activity(x);
+      const outcome = patched(STEP_CACHE_PATCH)
+        ? await runThroughCache({
+            state: cacheState,
+            remaining: resolved.steps.slice(i),
+            produced,
+            pinned: resolved.inputs ?? input.inputs ?? {},
+            step,
+            position: `${i + 1}/${resolved.steps.length}`,
+            input,
+            resolved,
+            stepInput,
+            run: runStepActivity,
+            onCache: (cache) => {
+              entry.cache = cache;
+              publishProgress();
+            },
           })
-        : await activity(stepInput);
+        : await runStepActivity(stepInput);
       outcomes.push(outcome);
       for (const ref of outcome.produced) produced[ref.name] = ref.ref;
       artifacts[step] = outcome.produced;

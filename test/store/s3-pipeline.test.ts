@@ -48,8 +48,8 @@ void describe('trainingPipeline with the S3 store (MinIO)', { skip: skipReason()
   let store: ArtifactStore;
   let overrides: string[];
 
-  function start(workflowId: string) {
-    const input: PipelineInput = { overrides, trigger: { kind: 'cli', id: 'test' } };
+  function start(workflowId: string, extra: Partial<PipelineInput> = {}) {
+    const input: PipelineInput = { overrides, trigger: { kind: 'cli', id: 'test' }, ...extra };
     return env.client.workflow.start(WORKFLOW_TYPE, { taskQueue: TASK_QUEUE, workflowId, args: [input] });
   }
 
@@ -132,7 +132,8 @@ void describe('trainingPipeline with the S3 store (MinIO)', { skip: skipReason()
   });
 
   void it('completes when MinIO goes down mid-run and comes back within the retry policy', async () => {
-    const handle = await start('s3-e2e-outage');
+    // Every step must do its I/O (the first test's run would otherwise serve them from the step cache).
+    const handle = await start('s3-e2e-outage', { noCache: true });
     // Wait for the first step to finish, then take the store away while the next steps need it.
     const deadline = Date.now() + 120_000;
     for (;;) {

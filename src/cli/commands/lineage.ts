@@ -4,7 +4,7 @@ import { ArtifactNotFoundError } from '../../store/errors';
 import { parseInstant, resolveAt } from '../../store/alias-timeline';
 import { parseRef } from '../../store/refs';
 import { AT_HELP } from './artifacts';
-import { formatRun, formatTrace, getRunRecord, traceArtifact } from '../../lineage/trace';
+import { formatRun, formatTrace, getRunRecord, resumedBy, traceArtifact } from '../../lineage/trace';
 import type { CliContext } from '../context';
 
 export function registerLineageCommand(program: Command, ctx: () => CliContext): void {
@@ -45,7 +45,13 @@ export function registerLineageCommand(program: Command, ctx: () => CliContext):
         const store = await ctx().getStore(opts.project);
         const run = await getRunRecord(store, target);
         if (run) {
-          console.log(opts.json ? JSON.stringify(run) : formatRun(run));
+          // The runs that resumed this one (mlpipe resume) are linked from it.
+          const resumers = await resumedBy(store, target);
+          console.log(
+            opts.json
+              ? JSON.stringify(resumers.length ? { ...run, resumedBy: resumers } : run)
+              : formatRun(run, resumers),
+          );
           return;
         }
         try {

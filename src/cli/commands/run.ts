@@ -9,9 +9,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import Table from 'cli-table3';
-import type { PipelineInput, PipelineResult } from '../../contract';
+import type { PipelineInput, PipelineResult, StepProgress } from '../../contract';
 import { ARTIFACTS, WORKFLOW_TYPE } from '../../contract';
-import { configDigest } from '../../config';
+import { configDigest, normalizeStepName } from '../../config';
 import { createPipelineWorker } from '../../worker';
 import { CliContext, collect, quietWorkerLogs, webUiRunUrl } from '../context';
 import { watchProgress } from '../progress-view';
@@ -38,12 +38,23 @@ export function tableStyle(): { head: string[]; border: string[] } | undefined {
   return process.stdout.isTTY ? undefined : { head: [], border: [] };
 }
 
+/** The step cache column: `hit` and the run that computed the outputs, or `ran` and what changed. */
+export function cacheCell(cache: StepProgress['cache']): string {
+  if (!cache) return '';
+  const warning = cache.warning ? ` (warning: ${cache.warning})` : '';
+  const key = cache.key ? ` ${cache.key.slice(0, 12)}` : '';
+  return cache.hit
+    ? `hit${key}: ${cache.from ?? cache.reason}${warning}`
+    : `ran${key}: ${cache.reason}${warning}`;
+}
+
 function resultTable(result: PipelineResult): string {
+  const cached = result.steps.some((s) => s.cache);
   const steps = new Table({
-    head: ['#', 'step', 'status', 'attempts', 'time', 'summary'],
+    head: ['#', 'step', 'status', 'attempts', 'time', ...(cached ? ['cache'] : []), 'summary'],
     wordWrap: true,
     style: tableStyle(),
-    colWidths: [4, 22, 11, 10, 9, 70],
+    colWidths: [4, 22, 11, 10, 9, ...(cached ? [34] : []), cached ? 56 : 70],
   });
   result.steps.forEach((s, i) =>
     steps.push([
@@ -52,6 +63,7 @@ function resultTable(result: PipelineResult): string {
       s.status,
       s.attempts,
       s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(2)} s` : '',
+      ...(cached ? [cacheCell(s.cache)] : []),
       s.summary ?? '',
     ]),
   );
@@ -72,7 +84,12 @@ export function registerRunCommand(program: Command, ctx: () => CliContext): voi
     .option('--worker', 'also run a worker in-process when TEMPORAL_ADDRESS is set')
     .option('--no-wait', 'start the workflow and return its ID without following it')
     .option('--json', 'print the result as one JSON object')
-    .action(async (opts: { set: string[]; id?: string; worker?: boolean; wait: boolean; json?: boolean }) => {
+    .option('--no-cache', 'run every step, ignoring the step cache (the outcomes are still cached)')
+    .option(
+      '--force <step...>',
+      'run these steps even when cached (e.g. --force check_data train_random_forest)',
+    )
+    .action(async (opts: RunOptions) => {
       const outer = ctx();
       const given = [...(outer.options.set ?? []), ...opts.set];
       // Settings given after `run` count as much as global ones: for the dev server, the client and
@@ -86,10 +103,34 @@ export function registerRunCommand(program: Command, ctx: () => CliContext): voi
     });
 }
 
-async function runPipeline(
+export interface RunOptions {
+  set: string[];
+  id?: string;
+  worker?: boolean;
+  wait: boolean;
+  json?: boolean;
+  /** false with --no-cache */
+  cache: boolean;
+  force?: string[];
+}
+
+/** The workflow input's step-cache fields from --no-cache and --force (step names checked here). */
+export function cacheInput(
+  opts: Pick<RunOptions, 'cache' | 'force'>,
+): Pick<PipelineInput, 'noCache' | 'force'> {
+  const force = (opts.force ?? [])
+    .flatMap((s) => s.split(','))
+    .filter(Boolean)
+    .map((s) => normalizeStepName(s));
+  return { ...(opts.cache === false ? { noCache: true } : {}), ...(force.length ? { force } : {}) };
+}
+
+export async function runPipeline(
   c: CliContext,
   given: string[],
-  opts: { id?: string; worker?: boolean; wait: boolean; json?: boolean },
+  opts: Omit<RunOptions, 'set'>,
+  /** `mlpipe resume`: the run this one resumes. */
+  resume?: string,
 ): Promise<void> {
   const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
   // Validate the overrides here, before anything starts: a wrong key is one clear error.
@@ -98,10 +139,12 @@ async function runPipeline(
   const cliOverrides = localSource ? [...given, localSource] : given;
   const server = await c.resolveServer(log);
   const client = await c.client(server.address);
-  const workflowId = opts.id ?? newWorkflowId('train');
+  const workflowId = opts.id ?? newWorkflowId(resume ? 'resume' : 'train');
   const input: PipelineInput = {
     overrides: cliOverrides,
     trigger: { kind: 'cli', id: userInfo().username },
+    ...cacheInput(opts),
+    ...(resume ? { resume } : {}),
   };
   let worker: Awaited<ReturnType<typeof createPipelineWorker>> | undefined;
   if (server.embedded || opts.worker) {
@@ -117,8 +160,11 @@ async function runPipeline(
     taskQueue: c.temporal.taskQueue,
     workflowId,
     args: [input],
-    staticSummary: `Training run from the mlpipe CLI (${config.main.project_name}/${config.main.experiment_name})`,
+    staticSummary: resume
+      ? `Resume of ${resume} from the mlpipe CLI`
+      : `Training run from the mlpipe CLI (${config.main.project_name}/${config.main.experiment_name})`,
     staticDetails: [
+      ...(resume ? [`**Resumes:** \`${resume}\` (its config and overrides, then these)`] : []),
       `**Project:** ${config.main.project_name} · **experiment:** ${config.main.experiment_name}`,
       `**Steps:** ${config.main.execute_steps.join(' → ')}`,
       `**Data:** \`${config.data.source}\``,

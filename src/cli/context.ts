@@ -93,7 +93,7 @@ export class CliContext {
       this.sdkServer = await startSdkDevServer(opts);
       return { address: `127.0.0.1:${opts.port}`, uiUrl: `http://localhost:${opts.uiPort}`, embedded: true };
     }
-    const dev = await ensureDevServer(opts);
+    const dev = await ensureDevServer(opts, log);
     if (dev.started)
       log(
         `Started the Temporal dev server (pid ${dev.pid}, data ${opts.dbFile}); stop it with \`mlpipe server stop\`.`,

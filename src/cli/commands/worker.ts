@@ -1,6 +1,6 @@
 /** `mlpipe worker` and `mlpipe server`: the standalone worker and the embedded dev server on their own. */
 import type { Command } from 'commander';
-import { runWorker } from '../../worker';
+import { createPipelineWorker, runWorker } from '../../worker';
 import Table from 'cli-table3';
 import {
   ensureDevServer,
@@ -15,6 +15,7 @@ import {
   readOwnState,
 } from '../../temporal/server-ownership';
 import type { CliContext } from '../context';
+import { formatUptime } from '../durations';
 
 export function registerWorkerCommands(program: Command, ctx: () => CliContext): void {
   program
@@ -22,12 +23,33 @@ export function registerWorkerCommands(program: Command, ctx: () => CliContext):
     .description(
       'run a worker for the ml-pipeline task queue against TEMPORAL_ADDRESS (default localhost:7233)',
     )
-    .action(async () => {
+    .option('--until <workflowId>', 'exit when this workflow closes (the detached worker of `run --no-wait`)')
+    .action(async (opts: { until?: string }) => {
       const c = ctx();
       const address = c.temporal.address ?? `127.0.0.1:${c.config.temporal.dev_server.port}`;
       console.log(
-        `Worker on task queue ${c.temporal.taskQueue} at ${address} (namespace ${c.temporal.namespace})`,
+        `Worker on task queue ${c.temporal.taskQueue} at ${address} (namespace ${c.temporal.namespace})${opts.until ? `, until ${opts.until} closes` : ''}`,
       );
+      if (opts.until) {
+        const { worker, connection } = await createPipelineWorker({
+          address,
+          namespace: c.temporal.namespace,
+          taskQueue: c.temporal.taskQueue,
+          configPath: c.options.config,
+        });
+        const handle = (await c.client(address)).workflow.getHandle(opts.until);
+        const closed = handle.result().then(
+          () => 'completed',
+          (err: unknown) => `closed: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        try {
+          await worker.runUntil(closed);
+          console.log(`${opts.until} ${await closed}; the worker exits.`);
+        } finally {
+          await connection.close().catch(() => undefined);
+        }
+        return;
+      }
       await runWorker({
         address,
         namespace: c.temporal.namespace,
@@ -111,15 +133,4 @@ export function registerWorkerCommands(program: Command, ctx: () => CliContext):
         ]);
       console.log(table.toString());
     });
-}
-
-export function formatUptime(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (d > 0) return `${d} d ${h} h`;
-  if (h > 0) return `${h} h ${m} min`;
-  if (m > 0) return `${m} min ${s % 60} s`;
-  return `${s} s`;
 }

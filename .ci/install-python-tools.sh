@@ -7,7 +7,9 @@ set -euo pipefail
 
 venv="${MLPIPE_PY_VENV:-$HOME/.cache/mlpipe/py-venv}"
 py="$venv/bin/python"
-want='import mlflow, onnxruntime, pandas, pyarrow, onnx'
+# pandas < 3: mlflow.onnx feeds each column's `.values` to ONNX Runtime, and pandas 3's default str dtype
+# gives an Arrow array there, which ONNX Runtime refuses (string inputs of model.onnx fail).
+want='import mlflow, onnxruntime, pandas, pyarrow, onnx; assert int(pandas.__version__.split(".")[0]) < 3'
 
 if [ -x "$py" ] && "$py" -c "$want" >/dev/null 2>&1; then
   echo "install-python-tools: cached $venv" >&2
@@ -15,7 +17,7 @@ else
   echo "install-python-tools: creating $venv (mlflow, onnxruntime, onnx, pandas, pyarrow)" >&2
   python3 -m venv "$venv"
   "$py" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
-  "$py" -m pip install --quiet --disable-pip-version-check mlflow onnxruntime onnx pandas pyarrow >&2
+  "$py" -m pip install --quiet --disable-pip-version-check mlflow onnxruntime onnx "pandas<3" pyarrow >&2
   "$py" -c "$want"
 fi
 echo "$py"

@@ -110,7 +110,8 @@ export interface StepProgress {
 
 export interface PipelineProgress {
   workflowId: string;
-  status: 'running' | 'completed' | 'failed';
+  /** `awaiting_approval`: evaluate chose the candidate and the run waits for `approve` / `reject` (evaluate.approval). */
+  status: 'running' | 'awaiting_approval' | 'completed' | 'failed';
   currentStep?: StepName;
   steps: StepProgress[];
   /** Trees done / total during training, from the train activity's heartbeats. */
@@ -124,6 +125,42 @@ export interface PromotionDecision {
   candidate: number;
   prod?: number;
   prodRef?: string;
+  /** Set when evaluate.approval is `required` and the candidate won: the approval gate's state and outcome. */
+  approval?: ApprovalState;
+}
+
+// ---- the approval gate (evaluate.approval: required) ----------------------------------------
+
+/** The workflow's `patched()` ID of the approval gate. */
+export const APPROVAL_PATCH = 'approval-gate';
+/** Temporal Update names the gate accepts, with an ApprovalInput. */
+export const APPROVAL_UPDATES = { approve: 'approve', reject: 'reject' } as const;
+
+export type ApprovalDecision = 'awaiting_approval' | 'approved' | 'rejected' | 'approval_timed_out';
+
+/** The argument of the `approve` and `reject` updates. */
+export interface ApprovalInput {
+  /** Why (kept in the alias history and the run record). */
+  reason: string;
+  /** Who: `cli:<user>` from `mlpipe approve`, any name from elsewhere. */
+  actor: string;
+}
+
+export interface ApprovalState {
+  decision: ApprovalDecision;
+  /** The candidate waiting for the alias, e.g. `model_export:v4`. */
+  candidateRef: string;
+  candidateVersion: number;
+  /** The alias's version when evaluate decided (null: it did not exist): the CAS's expected version. */
+  championVersion: number | null;
+  /** The test split both models were scored on. */
+  testRef: string;
+  requestedAt: string;
+  /** evaluate.approval_timeout as configured. */
+  timeout: string;
+  actor?: string;
+  reason?: string;
+  decidedAt?: string;
 }
 
 export interface PipelineResult {
@@ -137,4 +174,42 @@ export interface PipelineResult {
   reportRef?: string;
   lineageKey: string;
   steps: StepProgress[];
+  /** Set when tracking.mlflow.uri is: what reached the MLflow tracking server. */
+  mlflow?: MlflowSyncState;
+}
+
+/** What the optional MLflow tracking sink sends for a run (src/tracking/mlflow), in sending order. */
+export const MLFLOW_SYNC_ITEMS = [
+  'run',
+  'params',
+  'metrics',
+  'tags',
+  'model',
+  'registered_model',
+  'alias',
+  'status',
+] as const;
+export type MlflowSyncItem = (typeof MLFLOW_SYNC_ITEMS)[number];
+
+/** Where a run stands in an MLflow tracking server; kept in the run record and returned by the workflow. */
+export interface MlflowSyncState {
+  /** The tracking server (never with credentials: those come only from the environment). */
+  uri: string;
+  experimentId?: string;
+  /** MLflow's run ID (the run's name and `mlpipe.workflow_id` tag are the workflow ID). */
+  runId?: string;
+  runUrl?: string;
+  /** MLflow's logged model holding the model export. */
+  modelId?: string;
+  registeredModel?: { name: string; version: string; alias?: string };
+  synced: MlflowSyncItem[];
+  /** What is still to send: `mlpipe sync <workflowId>` sends it. */
+  unsynced: MlflowSyncItem[];
+  /** Why each unsynced item was not sent (the server's own message). */
+  errors?: Partial<Record<MlflowSyncItem, string>>;
+  /** True when the server did not answer (or failed): a later attempt may send what is left. */
+  retryable?: boolean;
+  /** Attempts of this sync so far (the workflow's activity retries, or 1 for `mlpipe sync`). */
+  attempts: number;
+  at: string;
 }

@@ -18,12 +18,19 @@ export function toResolvedRef(v: ArtifactVersion, requested?: string, reused?: b
   };
 }
 
+/** A downloaded version: its folder, its manifest and the ref record of what was asked. */
+export interface FetchedArtifact {
+  dir: string;
+  version: ArtifactVersion;
+  resolved: ResolvedRef;
+}
+
 /** Resolves a ref and downloads the version into the scratch folder; returns the folder and the ref record. */
 export async function fetchArtifact(
   store: ArtifactStore,
   ref: string,
   scratch: string,
-): Promise<{ dir: string; version: ArtifactVersion; resolved: ResolvedRef }> {
+): Promise<FetchedArtifact> {
   const version = await store.resolve(ref);
   const dir = join(scratch, 'in', `${version.name}-v${version.version}`);
   await mkdir(dir, { recursive: true });

@@ -41,6 +41,8 @@ export interface ChampionChallenger {
   scoreChampion(ref: string): Promise<number>;
   /** Recorded with the alias move. */
   actor: string;
+  /** The alias move's reason when not the decision's own (an approver's); the decision's goes into details.comparison. */
+  reason?: string;
   details: Record<string, unknown>;
 }
 
@@ -49,43 +51,66 @@ export function higherIsBetter(metric: string, value: number): number {
   return /log_loss|error|mse|mae/.test(metric) ? -value : value;
 }
 
-export async function promoteIfBetter(c: ChampionChallenger): Promise<PromotionDecision> {
+/** One champion/challenger decision against where the alias is now, and the version it was made against. */
+export interface ProdDecision {
+  promotion: PromotionDecision;
+  /** The alias's version the decision was made against (undefined: the alias does not exist). */
+  prodVersion?: ArtifactVersion;
+}
+
+/**
+ * Reads where the alias is, scores that model (once per champion, kept in `championScores`) and
+ * decides, without moving anything: the approval gate moves the alias later, from `prodVersion`.
+ */
+export async function decideAgainstProd(
+  c: ChampionChallenger,
+  championScores = new Map<string, number>(),
+): Promise<ProdDecision> {
   const { store, candidate, metric, alias } = c;
+  const prodVersion = await resolveIfPresent(store, `${candidate.name}:${alias}`);
+  let prod: { score: number; ref: string } | undefined;
+  if (prodVersion && prodVersion.ref !== candidate.ref) {
+    let score = championScores.get(prodVersion.ref);
+    if (score === undefined) {
+      try {
+        score = await c.scoreChampion(prodVersion.ref);
+      } catch (err) {
+        if (!(err instanceof IncomparableChampion)) throw err;
+        return { promotion: notCompared(c, prodVersion.ref, err.why), prodVersion };
+      }
+      championScores.set(prodVersion.ref, score);
+    }
+    prod = { score, ref: prodVersion.ref };
+  } else if (prodVersion) {
+    prod = { score: c.candidateScore, ref: prodVersion.ref };
+  }
+  const decision = decidePromotion({
+    metric,
+    minDelta: c.minDelta,
+    candidate: higherIsBetter(metric, c.candidateScore),
+    candidateRef: candidate.ref,
+    prod: prod && { ...prod, score: higherIsBetter(metric, prod.score) },
+  });
+  return { promotion: { ...decision, candidate: c.candidateScore, prod: prod?.score }, prodVersion };
+}
+
+export async function promoteIfBetter(c: ChampionChallenger): Promise<PromotionDecision> {
+  const { store, candidate, alias } = c;
   // A champion is scored once, however many rounds meet it.
   const championScores = new Map<string, number>();
   for (let round = 1; ; round++) {
-    const prodVersion = await resolveIfPresent(store, `${candidate.name}:${alias}`);
-    let prod: { score: number; ref: string } | undefined;
-    if (prodVersion && prodVersion.ref !== candidate.ref) {
-      let score = championScores.get(prodVersion.ref);
-      if (score === undefined) {
-        try {
-          score = await c.scoreChampion(prodVersion.ref);
-        } catch (err) {
-          if (!(err instanceof IncomparableChampion)) throw err;
-          return notCompared(c, prodVersion.ref, err.why);
-        }
-        championScores.set(prodVersion.ref, score);
-      }
-      prod = { score, ref: prodVersion.ref };
-    } else if (prodVersion) {
-      prod = { score: c.candidateScore, ref: prodVersion.ref };
-    }
-    const decision = decidePromotion({
-      metric,
-      minDelta: c.minDelta,
-      candidate: higherIsBetter(metric, c.candidateScore),
-      candidateRef: candidate.ref,
-      prod: prod && { ...prod, score: higherIsBetter(metric, prod.score) },
-    });
-    const promotion: PromotionDecision = { ...decision, candidate: c.candidateScore, prod: prod?.score };
-    if (!decision.promoted) return promotion;
+    const { promotion, prodVersion } = await decideAgainstProd(c, championScores);
+    if (!promotion.promoted) return promotion;
     try {
       await store.moveAlias(candidate.name, alias, candidate.version, {
         expected: prodVersion ? prodVersion.version : null,
-        reason: decision.reason,
+        reason: c.reason ?? promotion.reason,
         actor: c.actor,
-        details: { ...promotion, ...c.details },
+        details: {
+          ...promotion,
+          ...(c.reason !== undefined ? { comparison: promotion.reason } : {}),
+          ...c.details,
+        },
       });
       return promotion;
     } catch (err) {

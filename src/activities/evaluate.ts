@@ -13,8 +13,9 @@ import { loadModelExport, readTable, type Table } from '../ml';
 import { plotConfusionMatrix } from '../report';
 import type { ActivityDeps } from './deps';
 import type { StepActivityInput, StepOutcome } from './types';
-import { fetchArtifact, publishArtifact, tableFile } from './artifact-io';
-import { promoteIfBetter } from './champion-challenger';
+import { fetchArtifact, publishArtifact, tableFile, type FetchedArtifact } from './artifact-io';
+import type { PipelineConfig } from '../config';
+import { decideAgainstProd, promoteIfBetter, type ChampionChallenger } from './champion-challenger';
 import { scoreChampion } from './champion-task';
 import { deterministic } from './failures';
 import { runStep } from './step-context';
@@ -22,7 +23,28 @@ import { classificationMetrics } from './model-metrics';
 import { datasetTarget } from './dataset';
 import { parseRef } from '../store/refs';
 
-async function scoreModel(store: ArtifactStore, ref: string, scratch: string, test: Table, target: string) {
+/** The test split as a table and its target column: what every model of a run is scored on. */
+export async function loadTestSplit(
+  store: ArtifactStore,
+  config: PipelineConfig,
+  ref: string,
+  scratch: string,
+): Promise<{ testData: FetchedArtifact; test: Table; target: string }> {
+  const testData = await fetchArtifact(store, ref, scratch);
+  const test = await deterministic(testData.version.ref, () =>
+    readTable(tableFile(testData.dir, testData.version), { naValues: config.data.na_values }),
+  );
+  const target = await deterministic(testData.version.ref, () => datasetTarget(config, test));
+  return { testData, test, target };
+}
+
+export async function scoreModel(
+  store: ArtifactStore,
+  ref: string,
+  scratch: string,
+  test: Table,
+  target: string,
+) {
   const model = await fetchArtifact(store, ref, scratch);
   const loaded = await deterministic(model.version.ref, () => loadModelExport(model.dir));
   const scores = await deterministic(`scoring ${model.version.ref}`, () =>
@@ -36,11 +58,7 @@ export function createEvaluate(deps: ActivityDeps) {
     runStep('evaluate', deps.workDir, async (run) => {
       const { config } = input;
       const store = await deps.storeFor(config);
-      const testData = await fetchArtifact(store, input.inputs.test, run.scratch);
-      const test = await deterministic(testData.version.ref, () =>
-        readTable(tableFile(testData.dir, testData.version), { naValues: config.data.na_values }),
-      );
-      const target = await deterministic(testData.version.ref, () => datasetTarget(config, test));
+      const { testData, test, target } = await loadTestSplit(store, config, input.inputs.test, run.scratch);
       const { model, loaded, scores } = await scoreModel(
         store,
         input.inputs.model,
@@ -100,8 +118,8 @@ export function createEvaluate(deps: ActivityDeps) {
             metric,
             candidate: candidateScore,
           };
-        else
-          promotion = await promoteIfBetter({
+        else {
+          const challenge: ChampionChallenger = {
             store,
             candidate: model.version,
             candidateScore,
@@ -119,7 +137,12 @@ export function createEvaluate(deps: ActivityDeps) {
               }),
             actor: run.producer.workflowId,
             details: { test: testData.version.ref, workflowId: run.producer.workflowId },
-          });
+          };
+          promotion =
+            config.evaluate.approval === 'required'
+              ? await awaitingApproval(challenge, testData.version.ref, config.evaluate.approval_timeout)
+              : await promoteIfBetter(challenge);
+        }
       }
       return {
         step: 'evaluate',
@@ -127,7 +150,34 @@ export function createEvaluate(deps: ActivityDeps) {
         produced: [evaluation],
         metrics: scores.scalars,
         promotion,
-        summary: `test ROC-AUC ${scores.scalars.test_auc_ovo.toFixed(4)}, accuracy ${scores.scalars.test_accuracy.toFixed(4)}${promotion ? `; ${promotion.promoted ? 'promoted to ' + alias : 'prod kept'}: ${promotion.reason}` : ''}`,
+        summary: `test ROC-AUC ${scores.scalars.test_auc_ovo.toFixed(4)}, accuracy ${scores.scalars.test_accuracy.toFixed(4)}${promotion ? `; ${promotion.approval ? `awaiting approval to move ${alias}` : promotion.promoted ? 'promoted to ' + alias : 'prod kept'}: ${promotion.reason}` : ''}`,
       };
     });
+}
+
+/**
+ * evaluate.approval: required. The decision is made as without the gate, but a winner does not move
+ * the alias: it is returned as awaiting approval, with the alias's version it was compared against,
+ * from which the promoteApproved activity later moves it by compare-and-swap.
+ */
+async function awaitingApproval(
+  challenge: ChampionChallenger,
+  testRef: string,
+  timeout: string,
+): Promise<PromotionDecision> {
+  const { promotion, prodVersion } = await decideAgainstProd(challenge);
+  if (!promotion.promoted) return promotion;
+  return {
+    ...promotion,
+    promoted: false,
+    approval: {
+      decision: 'awaiting_approval',
+      candidateRef: challenge.candidate.ref,
+      candidateVersion: challenge.candidate.version,
+      championVersion: prodVersion ? prodVersion.version : null,
+      testRef,
+      requestedAt: new Date().toISOString(),
+      timeout,
+    },
+  };
 }

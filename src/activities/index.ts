@@ -11,6 +11,10 @@ import { createSegregate } from './segregate';
 import { createTrainRandomForest } from './train-random-forest';
 import { createEvaluate } from './evaluate';
 import { createRecordRun } from './record-run';
+import { createPromoteApproved } from './promote-approved';
+import { createSyncMlflow } from './sync-mlflow';
+import { createDeliverAliasEvents } from './deliver-alias-events';
+import { createCollectStoreGarbage } from './collect-store-garbage';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -22,6 +26,10 @@ export function createActivities(deps: ActivityDeps) {
     trainRandomForest: createTrainRandomForest(deps),
     evaluate: createEvaluate(deps),
     recordRun: createRecordRun(deps),
+    promoteApproved: createPromoteApproved(deps),
+    syncMlflow: createSyncMlflow(deps),
+    deliverAliasEvents: createDeliverAliasEvents(deps),
+    collectStoreGarbage: createCollectStoreGarbage(deps),
   };
 }
 

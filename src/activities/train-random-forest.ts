@@ -25,6 +25,12 @@ function mlflowTime(iso: string): string {
   return `${d.toISOString().slice(0, 19).replace('T', ' ')}.${String(d.getUTCMilliseconds() * 1000).padStart(6, '0')}`;
 }
 
+/** What the export holds for MLflow / ONNX Runtime users, or why it has no model.onnx. */
+function onnxNote(e: { onnxSize: number | null; onnxUnavailable?: string }): string {
+  if (e.onnxSize !== null) return `model.onnx ${(e.onnxSize / 1e6).toFixed(1)} MB`;
+  return `no model.onnx: ${e.onnxUnavailable ?? 'not converted'}`;
+}
+
 export function createTrainRandomForest(deps: ActivityDeps) {
   return (input: StepActivityInput): Promise<StepOutcome> =>
     runStep('train_random_forest', deps.workDir, async (run) => {
@@ -82,7 +88,7 @@ export function createTrainRandomForest(deps: ActivityDeps) {
       const planFile = join(run.scratch, 'feature_plan.json');
       await writeFile(planFile, JSON.stringify(plan, null, 2) + '\n');
 
-      await exportModel(pipeline, exportDir, {
+      const exported = await exportModel(pipeline, exportDir, {
         inputExample: selectRows(
           train,
           Uint32Array.from({ length: Math.min(INPUT_EXAMPLE_ROWS, train.nRows) }, (_, i) => i),
@@ -114,7 +120,7 @@ export function createTrainRandomForest(deps: ActivityDeps) {
         consumed: [data.resolved],
         produced: [model],
         metrics: { ...metrics.scalars, fit_s: Math.round(fitSeconds * 1000) / 1000 },
-        summary: `features: ${summarizePlan(plan)}; fit ${train.nRows} rows in ${fitSeconds.toFixed(2)} s; val ROC-AUC ${metrics.scalars.val_auc_ovo.toFixed(4)} → ${model.ref}`,
+        summary: `features: ${summarizePlan(plan)}; fit ${train.nRows} rows in ${fitSeconds.toFixed(2)} s; val ROC-AUC ${metrics.scalars.val_auc_ovo.toFixed(4)} → ${model.ref}; ${onnxNote(exported)}`,
         details: { featurePlan: plan },
       };
     });

@@ -11,11 +11,16 @@ import { registerWorkerCommands } from './commands/worker';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerLineageCommand } from './commands/lineage';
 import { registerPromoteCommands } from './commands/promote';
+import { registerApproveCommands } from './commands/approve';
 import { registerSweepCommand } from './commands/sweep';
 import { registerArtifactsCommands } from './commands/artifacts';
 import { registerPredictCommand } from './commands/predict';
 import { registerServeCommand } from './commands/serve';
 import { registerInspectCommand } from './commands/inspect';
+import { registerSyncCommand } from './commands/sync';
+import { registerGcCommand } from './commands/gc';
+import { registerEventsCommands } from './commands/events';
+import { deliverAfterMove } from './alias-events';
 import { projectRoot } from '../config';
 import { cliErrorMessage } from './error-message';
 
@@ -39,7 +44,13 @@ export function buildProgram(): Command {
   registerSweepCommand(program, ctx);
   registerLineageCommand(program, ctx);
   registerPromoteCommands(program, ctx);
-  registerArtifactsCommands(program, (project) => ctx().getStore(project));
+  registerApproveCommands(program, ctx);
+  registerArtifactsCommands(
+    program,
+    (project) => ctx().getStore(project),
+    undefined,
+    (store, event) => deliverAfterMove(ctx(), store, event),
+  );
   const modelDeps = {
     getStore: (project?: string) => ctx().getStore(project),
     getConfig: () => ctx().config,
@@ -47,6 +58,9 @@ export function buildProgram(): Command {
   registerPredictCommand(program, modelDeps);
   registerServeCommand(program, modelDeps);
   registerInspectCommand(program, () => ctx().config);
+  registerSyncCommand(program, ctx);
+  registerGcCommand(program, ctx);
+  registerEventsCommands(program, ctx);
   program.hook('postAction', async () => {
     await context?.close();
   });

@@ -105,7 +105,14 @@ export async function watchProgress(
         } else if (progress.steps.some((s) => s.step === 'train_random_forest' && s.status === 'completed')) {
           treeBar.update(treeBar.getTotal());
         }
-      } else if (current) {
+      }
+      if (progress.status === 'awaiting_approval') {
+        // The run waits for a person (evaluate.approval: required): say how to decide.
+        const line = `awaiting approval: mlpipe approve ${handle.workflowId} --reason "…" (or mlpipe reject …)`;
+        if (line !== lastLine && bars) bars.log(`${line}\n`);
+        else if (line !== lastLine) out.write(`${line}\n`);
+        lastLine = line;
+      } else if (!stepBar && current) {
         const line = `step ${index + 1} of ${progress.steps.length}: ${current}${trees ? ` (trees ${trees.done} of ${trees.total})` : ''}`;
         if (line !== lastLine) out.write(`${line}\n`);
         lastLine = line;

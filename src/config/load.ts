@@ -3,7 +3,7 @@
  * 1. the schema's defaults (so a file may leave out whole sections, as the reference's does);
  * 2. the YAML file: `path`, else $MLPIPE_CONFIG, else <project>/config/pipeline.yaml;
  * 3. the environment: MLPIPE_STORAGE_URI → storage.uri, TEMPORAL_ADDRESS → temporal.address,
- *    TEMPORAL_NAMESPACE → temporal.namespace;
+ *    TEMPORAL_NAMESPACE → temporal.namespace, MLFLOW_TRACKING_URI → tracking.mlflow.uri;
  * 4. Hydra-style overrides (`--set a.b=c`), which may only change keys that exist after 1–3;
  * 5. a patch object (the workflow input's `config`), deep-merged;
  * then the result is validated as a whole.
@@ -32,6 +32,7 @@ export const CONFIG_ENV: Readonly<Record<string, readonly string[]>> = {
   MLPIPE_STORAGE_URI: ['storage', 'uri'],
   TEMPORAL_ADDRESS: ['temporal', 'address'],
   TEMPORAL_NAMESPACE: ['temporal', 'namespace'],
+  MLFLOW_TRACKING_URI: ['tracking', 'mlflow', 'uri'],
 };
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {

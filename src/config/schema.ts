@@ -232,6 +232,10 @@ const evaluateSection = z.strictObject({
     .default('test_auc_ovo'),
   min_delta: nonNegative().default(0),
   promote_alias: aliasName().default('prod'),
+  /** `required`: a winning candidate waits for an `approve` / `reject` update before the alias moves. */
+  approval: z.enum(['none', 'required']).describe("'none' or 'required'").default('none'),
+  /** How long a run waits for approval; then the candidate is not promoted (decision approval_timed_out). */
+  approval_timeout: duration().default('7d'),
 });
 
 const sweepSection = z.strictObject({
@@ -315,6 +319,82 @@ const temporalSection = z.strictObject({
     .prefault({}),
 });
 
+/**
+ * The optional MLflow tracking sink (src/tracking/mlflow). The URI is a server's http(s) address
+ * without credentials: they come from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD,
+ * so they never reach the run record or a Temporal payload.
+ */
+/** A user and password in a URL, replaced before validation so an error message never shows them. */
+const redactUserinfo = (v: unknown) =>
+  typeof v === 'string' ? v.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@') : v;
+const mlflowUriString = () =>
+  z
+    .string()
+    .refine((s) => {
+      try {
+        const url = new URL(s);
+        return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password;
+      } catch {
+        return false;
+      }
+    })
+    .describe(
+      'http(s) URL of an MLflow tracking server without credentials (also from $MLFLOW_TRACKING_URI; ' +
+        'put a user and password in MLFLOW_TRACKING_USERNAME/PASSWORD or a token in MLFLOW_TRACKING_TOKEN), or null',
+    );
+
+const trackingSection = z.strictObject({
+  mlflow: z
+    .strictObject({
+      uri: z.preprocess(redactUserinfo, mlflowUriString().nullable()).default(null),
+      register_model: nonEmpty('registered model name')
+        .nullable()
+        .describe('registered model name or null')
+        .default(null),
+      max_attempts: int(1).default(3),
+    })
+    .prefault({}),
+});
+
+// Alias events (src/events): every alias move but `latest`'s is delivered to these sinks.
+const eventsSection = z.strictObject({
+  webhooks: z
+    .array(
+      z.strictObject({
+        url: z.url().describe('http(s) URL'),
+        // The HMAC-SHA256 key is read from this environment variable, never from config.
+        secret_env: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+          .nullable()
+          .describe('environment variable name, or null (unsigned)')
+          .default(null),
+      }),
+    )
+    .describe('list of {url, secret_env}')
+    .default([]),
+  temporal: z
+    .strictObject({
+      workflow_type: nonEmpty('workflow type'),
+      workflow_id: nonEmpty('workflow ID'),
+      task_queue: nonEmpty('task queue name'),
+      signal: nonEmpty('signal name').default('aliasMoved'),
+    })
+    .nullable()
+    .describe('{workflow_type, workflow_id, task_queue, signal} or null')
+    .default(null),
+  attempts: int(1).default(4),
+  initial_interval: duration().default('500ms'),
+  timeout: duration().default('5s'),
+});
+
+// `mlpipe gc` defaults (src/gc): what garbage collection keeps besides current aliases and lineage.
+const gcSection = z.strictObject({
+  keep_last: int(0).default(10),
+  older_than: duration().default('7d'),
+  grace: duration().default('6h'),
+});
+
 /** The config as written (before derived values are filled in). */
 export const pipelineConfigInputSchema = z.strictObject({
   main: mainSection.prefault({}),
@@ -327,6 +407,9 @@ export const pipelineConfigInputSchema = z.strictObject({
   steps: stepsSection.prefault({}),
   storage: storageSection.prefault({}),
   temporal: temporalSection.prefault({}),
+  tracking: trackingSection.prefault({}),
+  events: eventsSection.prefault({}),
+  gc: gcSection.prefault({}),
 });
 
 /** Validates a config object and fills in derived values (random_state null → main.random_seed). */

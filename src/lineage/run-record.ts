@@ -6,6 +6,7 @@
  */
 import type {
   Metrics,
+  MlflowSyncState,
   PipelineInput,
   PromotionDecision,
   ResolvedRef,
@@ -61,6 +62,8 @@ export interface RunRecord {
   modelRef?: string;
   promotion?: PromotionDecision;
   report?: ResolvedRef;
+  /** Where the run stands in the optional tracking sinks (tracking.mlflow): what was sent, what was not. */
+  tracking?: { mlflow?: MlflowSyncState };
 }
 
 /** Artifacts consumed from outside the run (not produced by an earlier step of the same run). */

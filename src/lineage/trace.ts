@@ -153,6 +153,16 @@ export function formatRun(r: RunRecord): string {
   }
   if (r.promotion)
     lines.push(`   promotion: ${r.promotion.promoted ? 'promoted' : 'kept prod'} (${r.promotion.reason})`);
+  const approval = r.promotion?.approval;
+  if (approval)
+    lines.push(
+      `   approval: ${approval.decision}${approval.actor ? ` by ${approval.actor}` : ''}${approval.decidedAt ? ` at ${approval.decidedAt}` : ''}${approval.reason ? `: ${approval.reason}` : ''} (requested ${approval.requestedAt} for ${approval.candidateRef})`,
+    );
   if (r.report) lines.push(`   report ${r.report.ref}`);
+  const mlflow = r.tracking?.mlflow;
+  if (mlflow)
+    lines.push(
+      `   mlflow ${mlflow.runUrl ?? mlflow.uri}${mlflow.unsynced.length ? ` · not synced: ${mlflow.unsynced.join(', ')} (mlpipe sync ${r.workflowId})` : ' · synced'}`,
+    );
   return lines.join('\n');
 }

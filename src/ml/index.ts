@@ -162,7 +162,10 @@ export {
   parseSignatureInputs,
   SignatureError,
   describeEnvironment,
+  ONNX_FILE_NAME,
 } from './model-export/index';
+export { OnnxExportError, pipelineToOnnx, PREDICTION_OUTPUT, PROBA_OUTPUT_PREFIX } from './onnx/index';
+export type { OnnxExport } from './onnx/index';
 export type {
   ExportOptions,
   ExportResult,

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { VersionedArtifactStore, parseRef, type ArtifactStore, type S3Options } from '../store';
 import { followAlias } from './alias-follower';
+import { registerAliasEventHook } from './alias-event-hook';
+import { LEGACY_PROJECT } from '../store/keys';
 import { loadServedModel } from './load-model';
 import { isModelLocation } from './model-location';
 import { ModelSlot } from './model-slot';
@@ -24,6 +26,11 @@ export interface ScoringServerOptions {
   /** Poll the alias in `model` and hot-swap the model when it moves. */
   followAlias?: boolean;
   pollIntervalMs?: number;
+  /**
+   * With followAlias: the shared secret of alias-event webhooks. The server then takes them on
+   * POST /hooks/alias-events and reloads at once when the followed alias moves (polling stays on).
+   */
+  eventSecret?: string;
   /** Largest request body in bytes (default 5 MiB). */
   bodyLimit?: number;
   logger?: FastifyServerOptions['logger'];
@@ -56,6 +63,16 @@ export async function createScoringServer(opts: ScoringServerOptions): Promise<F
       log: app.log,
     });
     app.addHook('onClose', () => follower.stop());
+    if (opts.eventSecret)
+      await registerAliasEventHook(app, {
+        secret: opts.eventSecret,
+        project: followed.store.project ?? LEGACY_PROJECT,
+        name: followed.name,
+        alias: followed.alias,
+        checkNow: () => follower.checkNow(),
+      });
+  } else if (opts.eventSecret) {
+    throw new Error('alias events (--events-secret-env) only make sense with --follow-alias');
   }
   return app;
 }

@@ -55,3 +55,12 @@ export { VersionedArtifactStore } from './versioned-store';
 export { versionDigest } from './digest';
 export { parseS3Uri, type S3Options } from './backends/s3';
 export { materializeModel, type MaterializeOptions, type MaterializedModel } from './materialize';
+export {
+  AliasNotSetError,
+  aliasIntervals,
+  moveInForceAt,
+  parseInstant,
+  resolveAt,
+  type AliasInterval,
+  type PointInTime,
+} from './alias-timeline';

@@ -11,6 +11,8 @@
  *   artifacts/<name>/producers/<producer>/<digest>.json       which version a producer already published
  *   records/<key>.json                                        small JSON records (run lineage), shared:
  *                                                             keyed by workflow ID, unique across projects
+ *   events/outbox/<project>/<name>/<alias>/<seq>/<h>.json     an alias move about to be made, written before
+ *                                                             its compare-and-swap; removed once delivered
  */
 import { InvalidRefError } from './errors';
 import { sha256Hex } from './digest';
@@ -24,11 +26,14 @@ const SEQ_WIDTH = 10;
  */
 export const LEGACY_PROJECT = 'genre_classification';
 
+/** Where the projects other than LEGACY_PROJECT keep their artifacts. */
+export const PROJECTS_ROOT = 'projects/';
+
 /** Where one project's artifacts live: the root for LEGACY_PROJECT (and an unscoped store), else its own prefix. */
 export function artifactsRootFor(project: string | undefined): string {
   return project === undefined || project === LEGACY_PROJECT
     ? 'artifacts/'
-    : `projects/${project}/artifacts/`;
+    : `${PROJECTS_ROOT}${project}/artifacts/`;
 }
 
 /** The keys of one project's artifacts. Blobs and records are shared by every project (see `keys`). */
@@ -56,6 +61,8 @@ export const keys = {
   blob: (sha256: string) => `blobs/sha256/${sha256}`,
   ...artifactKeys(artifactsRootFor(undefined)),
   recordsRoot: 'records/',
+  outboxRoot: 'events/outbox/',
+  outbox: (moveId: string, eventDigest: string) => `events/outbox/${moveId}/${eventDigest}.json`,
   record: (key: string) => `records/${checkRecordKey(key)}.json`,
 };
 

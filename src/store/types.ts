@@ -47,6 +47,11 @@ export interface ArtifactVersion {
 }
 
 export interface AliasEvent {
+  /**
+   * The move's identity, `<project>/<name>/<alias>/<seq>` (seq: the alias's move counter): alias
+   * events are delivered under it, and receivers deduplicate by it. Absent on moves made before it.
+   */
+  id?: string;
   name: string;
   alias: string;
   from: number | null;
@@ -57,6 +62,26 @@ export interface AliasEvent {
   actor?: string;
   /** Small structured context, e.g. a promotion decision with both scores. */
   details?: Record<string, unknown>;
+}
+
+/** A content-addressed blob as the store lists it (garbage collection weighs and ages them). */
+export interface BlobInfo {
+  sha256: string;
+  size: number;
+  /** When the blob was last written, or (filesystem) last reused by a publish: ms since the epoch. */
+  modifiedMs: number;
+}
+
+/**
+ * A move in the store's event outbox (see versioned-store.ts), as found when it is read:
+ * `moved` — the move happened and awaits delivery; `lost` — it never happened (its compare-and-swap
+ * lost, or its process died before it), so there is nothing to deliver; `unsettled` — too early to
+ * tell (its compare-and-swap may still be in flight).
+ */
+export interface OutboxEntry {
+  key: string;
+  event: AliasEvent;
+  state: 'moved' | 'lost' | 'unsettled';
 }
 
 export interface PublishFile {

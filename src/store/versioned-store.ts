@@ -10,6 +10,11 @@
  *   object), history is append-only, and readers add the alias object's own move. A move does not
  *   write its own history object: the next move does, before replacing it (one round trip less
  *   per move; a publish writes it beside its uploads).
+ * - every move of an alias other than `latest` is first written to the event outbox (a transactional
+ *   outbox: the intent, keyed by the move ID, before the swap), so a delivery component outside the
+ *   store (src/events) finds every move at least once, even when the mover dies right after the
+ *   swap; an intent whose swap lost is removed, and one left by a crash is told apart by comparing
+ *   it with the alias history.
  */
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -26,6 +31,8 @@ import {
   UnsupportedFormatError,
 } from './errors';
 import {
+  LEGACY_PROJECT,
+  PROJECTS_ROOT,
   artifactKeys,
   artifactsRootFor,
   checkArtifactPath,
@@ -38,7 +45,9 @@ import { groupForPacks, packFiles, type SmallFile } from './packs';
 import { LATEST, checkAlias, checkName, checkProject, formatRef, parseRef } from './refs';
 import type {
   AliasEvent,
+  BlobInfo,
   ArtifactFile,
+  OutboxEntry,
   ArtifactStore,
   ArtifactVersion,
   MoveAliasOptions,
@@ -81,6 +90,8 @@ const SMALL_BLOB_BYTES = 1024 * 1024;
 /** Packs read and uploaded at once: bounds a publish's memory to a few PACK_MAX_BYTES. */
 const PACKS_IN_FLIGHT = 2;
 const MAX_CAS_ATTEMPTS = 200;
+/** An outbox intent whose move is not in the history after this long never happened (its mover died). */
+const OUTBOX_SETTLE_MS = 2 * 60_000;
 /**
  * The manifest layout this code writes and the newest it can read. 2: small files may live in
  * packs. Raise it whenever older code would misread a new manifest, so that it refuses with a
@@ -466,6 +477,12 @@ export class VersionedArtifactStore implements ArtifactStore {
       .sort((a, b) => a.version - b.version);
   }
 
+  /** The version numbers of an artifact, from one listing (no manifest is read). */
+  async listVersionNumbers(name: string): Promise<number[]> {
+    checkName(name);
+    return (await this.versionNumbers(name)).sort((a, b) => a - b);
+  }
+
   private async versionNumbers(name: string): Promise<number[]> {
     const list = await this.backend.list(this.keys.versionsDir(name));
     return list.map(versionFromKey).filter((n): n is number => n !== undefined);
@@ -539,7 +556,9 @@ export class VersionedArtifactStore implements ArtifactStore {
       if (opts.expected !== undefined && opts.expected !== from)
         throw new AliasConflictError(name, alias, opts.expected, from);
       if (!wanted(from)) return undefined;
+      const seq = (current?.doc.seq ?? 0) + 1;
       const event: AliasEvent = {
+        id: this.moveId(name, alias, seq),
         name,
         alias,
         from,
@@ -549,25 +568,78 @@ export class VersionedArtifactStore implements ArtifactStore {
         actor: opts.actor ?? defaultActor(),
         ...(opts.details !== undefined ? { details: opts.details } : {}),
       };
-      const doc: AliasDoc = {
-        version: toVersion,
-        seq: (current?.doc.seq ?? 0) + 1,
-        event,
-        manifest: target,
-      };
+      const doc: AliasDoc = { version: toVersion, seq, event, manifest: target };
+      // `latest` moves with every publish and is not an event (it would flood the sinks).
+      const intent = alias === LATEST ? undefined : this.writeIntent(event);
       if (current) {
         // The move `current` holds leaves the alias object with this swap: into the history first.
         const recorded = attempt === 0 && seen && seenRecorded ? seenRecorded : undefined;
         await (recorded ?? this.recordHistory(name, alias, current.doc));
       }
+      const intentKey = await intent;
       const won = current
         ? await this.backend.putIfMatch(this.keys.alias(name, alias), json(doc), current.etag)
         : await this.backend.putIfAbsent(this.keys.alias(name, alias), json(doc));
       if (won) return event;
+      if (intentKey) await this.backend.delete(intentKey).catch(() => undefined); // never happened
       // Lost the race: re-read; with `expected` set, the next round reports the conflict.
       await sleep(Math.random() * Math.min(20, 1 + attempt));
     }
     throw new AliasConflictError(name, alias, opts.expected ?? null, null);
+  }
+
+  /** `<project>/<name>/<alias>/<seq>`: the move's identity (the root layout is LEGACY_PROJECT's). */
+  private moveId(name: string, alias: string, seq: number): string {
+    return `${this.project ?? LEGACY_PROJECT}/${name}/${alias}/${seq}`;
+  }
+
+  private async writeIntent(event: AliasEvent): Promise<string> {
+    const body = json(event);
+    const key = keys.outbox(event.id!, sha256Hex(body).slice(0, 16));
+    await this.backend.putIfAbsent(key, body);
+    return key;
+  }
+
+  /**
+   * The outbox's entries (every project's, or one's), each checked against its alias's history: the
+   * delivery component (src/events) delivers the `moved` ones and acknowledges them with
+   * `ackOutbox`, and drops the `lost` ones the same way.
+   */
+  async readOutbox(project?: string): Promise<OutboxEntry[]> {
+    const root = project === undefined ? keys.outboxRoot : `${keys.outboxRoot}${checkProject(project)}/`;
+    const entryKeys = (await this.backend.list(root)).filter((k) => k.endsWith('.json'));
+    const entries = await mapLimit(entryKeys, 8, async (key) => {
+      const obj = await this.backend.get(key);
+      if (!obj) return undefined; // acknowledged meanwhile
+      const event = JSON.parse(obj.body.toString()) as AliasEvent;
+      return { key, event, state: await this.settle(event) };
+    });
+    return entries
+      .filter((e): e is OutboxEntry => e !== undefined)
+      .sort((a, b) => (a.event.at < b.event.at ? -1 : a.event.at > b.event.at ? 1 : 0));
+  }
+
+  /** Removes an outbox entry: delivered, recorded as failed for redelivery, or lost. */
+  async ackOutbox(entry: Pick<OutboxEntry, 'key'>): Promise<void> {
+    await this.backend.delete(entry.key);
+  }
+
+  /** Whether the move an outbox intent announces is in its alias's history. */
+  private async settle(event: AliasEvent): Promise<OutboxEntry['state']> {
+    const [project, name, alias, seqText] = (event.id ?? '').split('/');
+    const seq = Number(seqText);
+    if (!project || !name || !alias || !Number.isInteger(seq)) return 'lost';
+    const view = project === (this.project ?? LEGACY_PROJECT) ? this : this.forProject(project);
+    const current = await view.readAlias(name, alias);
+    let recorded: AliasEvent | undefined;
+    if (current && current.doc.seq === seq) recorded = current.doc.event;
+    else if (current && current.doc.seq > seq) {
+      const obj = await this.backend.get(view.keys.history(name, alias, seq));
+      recorded = obj ? (JSON.parse(obj.body.toString()) as AliasEvent) : undefined;
+      if (!recorded) return 'unsettled'; // the next move writes it just before its swap
+    }
+    if (recorded) return JSON.stringify(recorded) === JSON.stringify(event) ? 'moved' : 'lost';
+    return Date.now() - Date.parse(event.at) > OUTBOX_SETTLE_MS ? 'lost' : 'unsettled';
   }
 
   private async recordHistory(name: string, alias: string, doc: AliasDoc): Promise<void> {
@@ -616,6 +688,59 @@ export class VersionedArtifactStore implements ArtifactStore {
                 : x.seq - y.seq,
       )
       .map((e) => e.event);
+  }
+
+  // ---------------------------------------------------------------- maintenance (src/gc)
+
+  /**
+   * A view per project that has artifacts in this store, the root layout (LEGACY_PROJECT's, or a
+   * store from before namespaces) included when it has any. Blobs and records are shared by all.
+   */
+  async projectViews(): Promise<VersionedArtifactStore[]> {
+    const views: VersionedArtifactStore[] = [];
+    if ((await this.backend.listChildren(artifactsRootFor(undefined))).length > 0)
+      views.push(
+        this.project === undefined
+          ? this
+          : new VersionedArtifactStore(this.backend, { ...this.options, project: undefined }),
+      );
+    for (const project of await this.backend.listChildren(PROJECTS_ROOT)) {
+      if (project === LEGACY_PROJECT) continue; // its artifacts live at the root
+      views.push(this.forProject(project));
+    }
+    return views;
+  }
+
+  /** Every content-addressed blob (file bodies and packs) with its size and when it was last written. */
+  async listBlobs(): Promise<BlobInfo[]> {
+    const root = keys.blob('');
+    return (await this.backend.listInfo(root))
+      .map((o) => ({ sha256: o.key.slice(root.length), size: o.size, modifiedMs: o.modifiedMs }))
+      .filter((b) => /^[0-9a-f]{64}$/.test(b.sha256));
+  }
+
+  /**
+   * Deletes version manifests (and their producer index entries) of one artifact. Refuses a version
+   * an alias points to at the time of the call, so a move made after the caller decided wins.
+   * Returns the versions deleted.
+   */
+  async deleteVersions(name: string, versions: readonly ArtifactVersion[]): Promise<ArtifactVersion[]> {
+    checkName(name);
+    const aliased = new Set(Object.values(await this.getAliases(name)));
+    const doomed = versions.filter((v) => v.name === name && !aliased.has(v.version));
+    const manifests = doomed.map((v) => this.keys.version(name, v.version));
+    const producers = doomed.flatMap((v) =>
+      v.producer ? [this.keys.producer(name, v.producer.workflowId, v.producer.step, v.digest)] : [],
+    );
+    // Manifests first: once gone, the version is unreachable; a stale producer entry is then harmless.
+    await this.backend.deleteMany(manifests);
+    await this.backend.deleteMany(producers);
+    return doomed;
+  }
+
+  /** Deletes blobs by sha256 (pages of ≤ 1,000 on S3). The caller has proved no manifest needs them. */
+  async deleteBlobs(sha256s: readonly string[]): Promise<void> {
+    await this.backend.deleteMany(sha256s.map((h) => keys.blob(h)));
   }
 
   // ---------------------------------------------------------------- records

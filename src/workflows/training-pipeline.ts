@@ -8,6 +8,7 @@ import {
   CancellationScope,
   defineQuery,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -19,6 +20,7 @@ import type { createActivities } from '../activities';
 import type { ResolvedRun, StepActivityInput, StepOutcome } from '../activities/types';
 import type {
   Metrics,
+  MlflowSyncState,
   PipelineInput,
   PipelineProgress,
   PipelineResult,
@@ -28,7 +30,8 @@ import type {
   StepProgress,
   TriggerInfo,
 } from '../contract';
-import { SEARCH_ATTRIBUTES, WORKFLOW_TYPE } from '../contract';
+import { APPROVAL_PATCH, SEARCH_ATTRIBUTES, WORKFLOW_TYPE } from '../contract';
+import { ApprovalGate, approvalMarkdown, type PendingPromotion } from './approval-gate';
 import { renderProgressMarkdown } from './progress-table';
 import { resolveStepInputs } from './step-plan';
 
@@ -58,6 +61,16 @@ const STEP_SUMMARY: Record<StepName, string> = {
 const bookkeeping = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
+/**
+ * Alias events (src/events) after the last step: one try, bounded; the delivery records its own
+ * failures for redelivery, and the run never fails or waits long because of a webhook.
+ */
+const eventDelivery = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: { maximumAttempts: 1 },
+  summary: 'deliver alias events (webhooks, Temporal)',
 });
 
 function keywordPair(name: string, value: string): SearchAttributeUpdatePair {
@@ -93,6 +106,30 @@ function errorMessage(err: unknown): string {
   return (innermost && chain.find((m) => m.includes(innermost))) || innermost;
 }
 
+/**
+ * The optional MLflow sink, after the run record (it sends the run from the record). It retries a
+ * few times and never fails the run: what was not sent stays listed in the record for `mlpipe sync`.
+ */
+async function syncToMlflow(run: ResolvedRun, maxAttempts: number): Promise<MlflowSyncState | undefined> {
+  const { syncMlflow } = proxyActivities<Activities>({
+    startToCloseTimeout: '10m',
+    retry: {
+      initialInterval: '2s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      maximumAttempts: maxAttempts,
+    },
+    summary: 'tracking: send the run to MLflow',
+  });
+  try {
+    return await CancellationScope.nonCancellable(() =>
+      syncMlflow({ workflowId: workflowInfo().workflowId, config: run.config, maxAttempts }),
+    );
+  } catch {
+    return undefined; // the record says what is left (or, with the store unreachable, nothing was sent)
+  }
+}
+
 export async function trainingPipeline(input: PipelineInput = {}): Promise<PipelineResult> {
   const info = workflowInfo();
   const trigger = detectTrigger(input);
@@ -109,9 +146,15 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
   const artifacts: Partial<Record<StepName, ResolvedRef[]>> = {};
   let promotion: PromotionDecision | undefined;
   let modelRef: string | undefined;
+  let approvalNote: string | undefined;
+  const gate = new ApprovalGate(() =>
+    progress.currentStep ? `the run is at step ${progress.currentStep}` : `the run is ${progress.status}`,
+  );
 
   const publishProgress = (): void => {
-    const headline = modelRef ? `Model: \`${modelRef}\`` : undefined;
+    const headline =
+      [modelRef ? `Model: \`${modelRef}\`` : undefined, approvalNote].filter(Boolean).join('\n\n') ||
+      undefined;
     setCurrentDetails(renderProgressMarkdown(progress, headline));
     if (run?.searchAttributes) {
       upsertSearchAttributes([
@@ -131,6 +174,8 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
     }
   };
 
+  let mlflow: MlflowSyncState | undefined;
+
   const finish = async (status: 'completed' | 'failed' | 'cancelled', error?: string) => {
     progress.status = status === 'completed' ? 'completed' : 'failed';
     progress.currentStep = undefined;
@@ -138,7 +183,7 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
     if (!run) return undefined;
     const resolved = run;
     // Lineage is written even when the run was cancelled: it is the run's record.
-    return CancellationScope.nonCancellable(() =>
+    const recorded = await CancellationScope.nonCancellable(() =>
       bookkeeping.recordRun({
         workflowId: info.workflowId,
         runId: info.runId,
@@ -158,6 +203,9 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
         parentWorkflowId: info.parent?.workflowId,
       }),
     );
+    const sink = resolved.config.tracking?.mlflow;
+    if (sink?.uri && patched('mlflow-sink')) mlflow = await syncToMlflow(resolved, sink.max_attempts);
+    return recorded;
   };
 
   try {
@@ -227,6 +275,41 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
     }
   }
 
+  if (promotion?.approval?.decision === 'awaiting_approval' && patched(APPROVAL_PATCH)) {
+    const pending = promotion as PendingPromotion;
+    const alias = resolved.config.evaluate.promote_alias;
+    progress.status = 'awaiting_approval';
+    approvalNote = approvalMarkdown(pending, info.workflowId, alias);
+    publishProgress();
+    const approvalActs = proxyActivities<Activities>({
+      ...resolved.stepOptions.evaluate,
+      summary: `approval: move ${alias} to ${pending.approval.candidateRef} by compare-and-swap`,
+    });
+    try {
+      promotion = await gate.wait(pending, (approved) =>
+        approvalActs.promoteApproved({ config: resolved.config, promotion: approved }),
+      );
+    } catch (err) {
+      const message = `approval: ${errorMessage(err)}`;
+      await finish(isCancellation(err) ? 'cancelled' : 'failed', message);
+      if (isCancellation(err)) throw err;
+      throw ApplicationFailure.create({ type: 'ApprovalFailed', message, nonRetryable: true });
+    }
+    progress.status = 'running';
+    approvalNote = undefined;
+    const evaluated = progress.steps.find((s) => s.step === 'evaluate');
+    if (evaluated)
+      evaluated.summary = `${evaluated.summary ?? ''}; ${promotion.approval?.decision}: ${promotion.reason}`;
+  }
+
+  if (patched('alias-events')) {
+    try {
+      await eventDelivery.deliverAliasEvents({ config: resolved.config });
+    } catch {
+      // The moves are made and kept; `mlpipe events ls --failed` / `redeliver` take it from here.
+    }
+  }
+
   const recorded = await finish('completed');
   return {
     workflowId: info.workflowId,
@@ -236,6 +319,7 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
     metrics,
     artifacts,
     promotion,
+    ...(mlflow ? { mlflow } : {}),
     reportRef: recorded?.report?.ref,
     lineageKey: recorded?.lineageKey ?? `runs/${info.workflowId}`,
     steps: progress.steps,

@@ -24,7 +24,11 @@ interface MLmodelDoc {
   artifact_path: string;
   model_uuid: string;
   utc_time_created: string;
-  flavors: { temporal_ml_pipeline: { model_file: string; format_version: number; engine: string } };
+  flavors: {
+    temporal_ml_pipeline: { model_file: string; format_version: number; engine: string };
+    onnx: { data: string; providers: string[] };
+    python_function: Record<string, unknown>;
+  };
   saved_input_example_info: { pandas_orient: string };
   signature: { inputs: string };
 }
@@ -49,20 +53,28 @@ void test('exportModel writes the MLflow layout; loadModelExport gives identical
     });
     assert.deepEqual(res.files, [
       'MLmodel',
+      'conda.yaml',
       'environment.json',
       'input_example.json',
       'metrics.json',
       'model.mlpm',
+      'model.onnx',
       'plots/confusion_matrix.svg',
+      'python_env.yaml',
+      'requirements.txt',
       'serving_input_example.json',
     ]);
     assert.deepEqual((await readdir(dir)).sort(), [
       'MLmodel',
+      'conda.yaml',
       'environment.json',
       'input_example.json',
       'metrics.json',
       'model.mlpm',
+      'model.onnx',
       'plots',
+      'python_env.yaml',
+      'requirements.txt',
       'serving_input_example.json',
     ]);
     const ml = parseYaml(await readFile(join(dir, 'MLmodel'), 'utf8')) as MLmodelDoc;
@@ -70,6 +82,17 @@ void test('exportModel writes the MLflow layout; loadModelExport gives identical
     assert.equal(ml.flavors.temporal_ml_pipeline.model_file, 'model.mlpm');
     assert.equal(ml.flavors.temporal_ml_pipeline.format_version, 1);
     assert.equal(ml.flavors.temporal_ml_pipeline.engine, 'native');
+    // MLflow's own flavors, so that mlflow.pyfunc / mlflow models serve load model.onnx.
+    assert.deepEqual(ml.flavors.python_function, {
+      data: 'model.onnx',
+      env: { conda: 'conda.yaml', virtualenv: 'python_env.yaml' },
+      loader_module: 'mlflow.onnx',
+      python_version: '3.11',
+    });
+    assert.equal(ml.flavors.onnx.data, 'model.onnx');
+    assert.deepEqual(ml.flavors.onnx.providers, ['CPUExecutionProvider']);
+    assert.equal(res.onnxSize, (await readFile(join(dir, 'model.onnx'))).length);
+    assert.match(await readFile(join(dir, 'requirements.txt'), 'utf8'), /^onnxruntime>=/m);
     assert.equal(ml.model_uuid, res.digest.slice(0, 32));
     assert.equal(ml.utc_time_created, TIME);
     assert.equal(ml.saved_input_example_info.pandas_orient, 'split');
@@ -115,6 +138,7 @@ void test('exportModel writes the MLflow layout; loadModelExport gives identical
       'serving_input_example.json',
       'environment.json',
       'metrics.json',
+      'model.onnx',
     ]) {
       assert.deepEqual(await readFile(join(dir2, f)), await readFile(join(dir, f)), f);
     }
@@ -169,4 +193,27 @@ void test('enforceSignature: missing column, extra columns, wrong types, integer
   assert.throws(() => enforceSignature(wrong, sig), /column "x" has type string, expected double/);
   const frac = tableFromRecords([{ x: 1, k: 1.5, s: 'a' }]);
   assert.throws(() => enforceSignature(frac, sig), /column "k" row 1: 1.5 is not a long/);
+});
+
+void test('an ml-random-forest export has no model.onnx and says why in its flavor', async () => {
+  const p = await fitInferencePipeline(data, {
+    ...SPEC,
+    random_forest: { engine: 'ml-random-forest', n_estimators: 3, random_state: 2 },
+  });
+  const root = await mkdtemp(join(tmpdir(), 'mlexport-mlrf-'));
+  try {
+    const dir = join(root, 'model_export');
+    const res = await exportModel(p, dir, { inputExample: example, utcTimeCreated: TIME });
+    assert.equal(res.onnxSize, null);
+    assert.ok(!res.files.includes('model.onnx'));
+    const ml = parseYaml(await readFile(join(dir, 'MLmodel'), 'utf8')) as {
+      flavors: Record<string, Record<string, unknown>>;
+    };
+    assert.deepEqual(Object.keys(ml.flavors), ['temporal_ml_pipeline']);
+    assert.match(String(ml.flavors.temporal_ml_pipeline.onnx_unavailable), /ml-random-forest.*engine=native/);
+    // The project's own loader still reads it.
+    assert.equal((await loadModelExport(dir)).pipeline.engine, 'ml-random-forest');
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });

@@ -156,3 +156,37 @@ void describe('mlpipe predict', () => {
     },
   );
 });
+
+void describe('mlpipe predict --at', () => {
+  void it('scores with the model prod named at that instant, not the current one', async () => {
+    const before = new Date();
+    await new Promise((r) => setTimeout(r, 15));
+    const next = await fitSmallPipeline(11, 4);
+    await publish(await exportPipeline(next, join(work, 'next')), 'model_export');
+    assert.notDeepEqual(next.predictProba(rows), pipeline.predictProba(rows), 'the two models differ');
+    const out = join(work, 'at.csv');
+    await predict(
+      '--model',
+      'model_export:prod',
+      '--at',
+      before.toISOString(),
+      '--input',
+      join(work, 'rows.csv'),
+      '--output',
+      out,
+    );
+    const scored = await readTable(out);
+    assert.deepEqual(scored.strings('prediction'), pipeline.predict(rows));
+    const k = pipeline.classes.length;
+    const proba = pipeline.predictProba(rows);
+    const first = `proba_${pipeline.classes[0]}`;
+    assert.deepEqual(
+      [...scored.numeric(first)],
+      Array.from({ length: rows.nRows }, (_, i) => proba[i * k]),
+    );
+    await assert.rejects(
+      predict('--model', 'model_export:prod', '--at', '2000-01-01', '--input', join(work, 'rows.csv')),
+      /model_export:prod was first set at \S+ \(to v0\); 2000-01-01T00:00:00\.000Z is before that/,
+    );
+  });
+});

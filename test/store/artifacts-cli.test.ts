@@ -98,9 +98,13 @@ void describe('mlpipe artifacts', () => {
       await run('alias', 'model_export', 'prod', '1', '--expected', 'v0'),
       'model_export:prod v0 → v1',
     );
-    const history = await run('history', 'model_export', 'prod');
+    const history = await run('history', 'model_export', 'prod', '--moves');
     assert.match(history, /prod\s+\(new\) → v0\s+cli:\S+\s+first/);
     assert.match(history, /prod\s+v0 → v1/);
+    // One alias without --moves: the interval each version held it, the current one open.
+    const intervals = (await run('history', 'model_export', 'prod')).split('\n');
+    assert.match(intervals[1], /^\S+Z\s+\S+Z\s+v0\s+cli:\S+\s+first$/);
+    assert.match(intervals[2], /^\S+Z\s+\(now\)\s+v1\s+cli:\S+$/);
     assert.match(await run('history', 'model_export'), /latest/);
   });
 

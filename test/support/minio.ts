@@ -171,7 +171,7 @@ export async function startMinio(): Promise<RunningMinio> {
   };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -7,9 +7,13 @@ import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import {
+  aliasIntervals,
+  parseInstant,
   parseRef,
   parseVersion,
+  resolveAt,
   type AliasEvent,
+  type AliasInterval,
   type ArtifactStore,
   type ArtifactVersion,
 } from '../../store';
@@ -18,6 +22,9 @@ type Print = (line: string) => void;
 
 const PROJECT_FLAGS = '--project <name>';
 const PROJECT_HELP = 'project whose artifacts to use (default: main.project_name)';
+const AT_FLAGS = '--at <time>';
+export const AT_HELP =
+  'the version the alias named at that instant, from its history (ISO 8601 with a zone, e.g. 2026-12-01T12:00Z, or a date)';
 
 /** Where a command's output says it looked: the store and, when scoped, the project. */
 function where(store: ArtifactStore): string {
@@ -28,6 +35,8 @@ export function registerArtifactsCommands(
   program: Command,
   getStore: (project?: string) => Promise<ArtifactStore>,
   print: Print = (line) => console.log(line),
+  /** Runs after `artifacts alias` moved an alias (the CLI delivers the move's event). */
+  afterMove: (store: ArtifactStore, event: AliasEvent) => Promise<void> = async () => undefined,
 ): void {
   const artifacts = program
     .command('artifacts')
@@ -91,14 +100,31 @@ export function registerArtifactsCommands(
     .command('show <ref>')
     .description('show one version: digest, producer, metadata and files (name:alias, name:vN or name)')
     .option('--json', 'print JSON')
+    .option(AT_FLAGS, AT_HELP)
     .option(PROJECT_FLAGS, PROJECT_HELP)
-    .action(async (ref: string, opts: { json?: boolean; project?: string }) => {
+    .action(async (ref: string, opts: { json?: boolean; project?: string; at?: string }) => {
       const store = await getStore(opts.project ?? parseRef(ref).project);
-      const version = await store.resolve(ref);
+      const at = opts.at === undefined ? undefined : parseInstant(opts.at);
+      const point = at ? await resolveAt(store, ref, at) : undefined;
+      const version = point?.version ?? (await store.resolve(ref));
       const aliases = aliasesOf(await store.getAliases(version.name), version.version);
       if (opts.json)
-        return print(JSON.stringify({ ...version, aliases: aliases ? aliases.split(', ') : [] }, null, 2));
-      print(`${version.ref}${ref === version.ref ? '' : `  (resolved from ${ref})`}`);
+        return print(
+          JSON.stringify(
+            {
+              ...version,
+              aliases: aliases ? aliases.split(', ') : [],
+              ...(at ? { at: at.toISOString(), move: point?.move } : {}),
+            },
+            null,
+            2,
+          ),
+        );
+      if (at)
+        print(
+          `${version.ref}  (${ref} at ${at.toISOString()}${point?.move ? `: ${moveText(point.move)}` : ''})`,
+        );
+      else print(`${version.ref}${ref === version.ref ? '' : `  (resolved from ${ref})`}`);
       print(`  store        ${store.uri}`);
       if (store.project !== undefined) print(`  project      ${store.project}`);
       print(`  type         ${version.type}`);
@@ -154,26 +180,42 @@ export function registerArtifactsCommands(
         print(
           `${artifactName}:${alias} ${event.from === null ? '(new)' : `v${event.from}`} → v${event.to}${opts.reason ? ` (${opts.reason})` : ''}`,
         );
+        await afterMove(store, event);
       },
     );
 
   artifacts
     .command('history <name> [alias]')
-    .description('the append-only history of alias moves (all aliases, or one)')
+    .description(
+      'for one alias, the intervals in which each version held it (from, to, version, who, why); for all aliases, every move',
+    )
+    .option('--moves', "one alias's moves rather than its intervals")
     .option('--json', 'print JSON')
     .option(PROJECT_FLAGS, PROJECT_HELP)
-    .action(async (name: string, alias: string | undefined, opts: { json?: boolean; project?: string }) => {
-      const store = await getStore(opts.project ?? parseRef(name).project);
-      const events = await store.aliasHistory(parseRef(name).name, alias);
-      if (opts.json) return print(JSON.stringify(events, null, 2));
-      if (events.length === 0) return print(`no alias moves for ${name}${alias ? `:${alias}` : ''}`);
-      print(
-        table(
-          ['AT', 'ALIAS', 'MOVE', 'ACTOR', 'REASON'],
-          events.map((e) => [e.at, e.alias, moveLabel(e), e.actor ?? '-', e.reason ?? '']),
-        ),
-      );
-    });
+    .action(
+      async (
+        name: string,
+        alias: string | undefined,
+        opts: { json?: boolean; moves?: boolean; project?: string },
+      ) => {
+        const store = await getStore(opts.project ?? parseRef(name).project);
+        const events = await store.aliasHistory(parseRef(name).name, alias);
+        if (alias !== undefined && !opts.moves) {
+          const intervals = aliasIntervals(events);
+          if (opts.json) return print(JSON.stringify(intervals, null, 2));
+          if (intervals.length === 0) return print(`${name}:${alias} has never been set`);
+          return print(intervalTable(intervals));
+        }
+        if (opts.json) return print(JSON.stringify(events, null, 2));
+        if (events.length === 0) return print(`no alias moves for ${name}${alias ? `:${alias}` : ''}`);
+        print(
+          table(
+            ['AT', 'ALIAS', 'MOVE', 'ACTOR', 'REASON'],
+            events.map((e) => [e.at, e.alias, moveLabel(e), e.actor ?? '-', e.reason ?? '']),
+          ),
+        );
+      },
+    );
 
   artifacts
     .command('download <ref> <dir>')
@@ -216,6 +258,25 @@ function aliasesOf(aliases: Record<string, number>, version: number): string {
 
 function producerLabel(v: ArtifactVersion): string {
   return v.producer ? `${v.producer.workflowId}/${v.producer.step}#${v.producer.attempt}` : '-';
+}
+
+/** Oldest first, as the moves are listed. */
+function intervalTable(intervals: AliasInterval[]): string {
+  return table(
+    ['FROM', 'TO', 'VERSION', 'WHO', 'WHY'],
+    intervals.map((i) => [
+      i.from,
+      i.to === undefined ? '(now)' : i.to,
+      `v${i.version}`,
+      i.actor ?? '-',
+      // The next move replaced another version: a move between the two is missing from the history.
+      `${i.reason ?? ''}${i.gapAfter ? ` [history gap: the next move replaced ${i.gapAfter.nextMoveFrom === null ? 'no version' : `v${i.gapAfter.nextMoveFrom}`}]` : ''}`,
+    ]),
+  );
+}
+
+function moveText(e: AliasEvent): string {
+  return `moved ${moveLabel(e)} at ${e.at}${e.actor ? ` by ${e.actor}` : ''}${e.reason ? `: ${e.reason}` : ''}`;
 }
 
 function moveLabel(e: AliasEvent): string {

@@ -4,6 +4,8 @@ import { formatCsv, writeCsv } from '../../ml/table';
 import { scoreFile } from '../../serve/batch-predict';
 import { loadServedModel } from '../../serve/load-model';
 import { type ModelCommandDeps, modelSource } from '../../serve/model-command-deps';
+import { parseInstant, parseRef, resolveAt } from '../../store';
+import { AT_HELP } from './artifacts';
 
 interface PredictOptions {
   model: string;
@@ -11,6 +13,7 @@ interface PredictOptions {
   output?: string;
   store?: string;
   project?: string;
+  at?: string;
 }
 
 export function registerPredictCommand(program: Command, deps: ModelCommandDeps): Command {
@@ -28,9 +31,14 @@ export function registerPredictCommand(program: Command, deps: ModelCommandDeps)
     .option('--output <file>', 'CSV file to write (default: standard output)')
     .option('--store <uri>', 'artifact store URI (default: storage.uri from the config)')
     .option('--project <name>', 'project whose artifacts a store ref names (default: main.project_name)')
+    .option('--at <time>', `score with ${AT_HELP}`)
     .action(async (opts: PredictOptions) => {
-      const source = await modelSource(opts.model, opts.store, deps, false, opts.project);
-      const served = await loadServedModel(opts.model, source);
+      const at = opts.at === undefined ? undefined : parseInstant(opts.at);
+      const project = opts.project ?? (at ? parseRef(opts.model).project : undefined);
+      const source = await modelSource(opts.model, opts.store, deps, at !== undefined, project);
+      // --at: the alias as it was then, pinned to that version, so the model loaded is the one named then.
+      const model = at && source.store ? (await resolveAt(source.store, opts.model, at)).ref : opts.model;
+      const served = await loadServedModel(model, source, opts.model);
       const out = await scoreFile(served.model, opts.input);
       if (opts.output) {
         await writeCsv(out, opts.output);

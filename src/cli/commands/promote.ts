@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { parseRef } from '../../store/refs';
 import type { CliContext } from '../context';
+import { followPromotionInMlflow } from './sync';
+import { deliverAfterMove } from '../alias-events';
 
 export function registerPromoteCommands(program: Command, ctx: () => CliContext): void {
   program
@@ -30,6 +32,8 @@ export function registerPromoteCommands(program: Command, ctx: () => CliContext)
       console.log(
         `${version.name}:${alias} ${event.from === null ? '(new)' : `v${event.from}`} → v${event.to} (${opts.reason})`,
       );
+      await followPromotionInMlflow(c, version.producer?.workflowId, (l) => console.log(l));
+      await deliverAfterMove(c, store, event);
     });
 
   program
@@ -56,5 +60,8 @@ export function registerPromoteCommands(program: Command, ctx: () => CliContext)
         details: { kind: 'rollback', undoes: last.at },
       });
       console.log(`${name}:${alias} v${event.from} → v${event.to} (rollback: ${opts.reason})`);
+      const target = await store.resolve(`${name}:v${event.to}`);
+      await followPromotionInMlflow(c, target.producer?.workflowId, (l) => console.log(l));
+      await deliverAfterMove(c, store, event);
     });
 }

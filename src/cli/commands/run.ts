@@ -190,6 +190,10 @@ async function runPipeline(
         `Report:  ${reportPath ?? result.reportRef ?? '-'}${reportPath && result.reportRef ? ` (${ARTIFACTS.report} ${result.reportRef})` : ''}`,
       );
       log(`Lineage: mlpipe lineage ${workflowId}`);
+      if (result.mlflow)
+        log(
+          `MLflow:  ${result.mlflow.runUrl ?? result.mlflow.uri}${result.mlflow.unsynced.length ? ` (not synced: ${result.mlflow.unsynced.join(', ')}; send later with mlpipe sync ${workflowId})` : ''}`,
+        );
       log(`Web UI:  ${url}`);
     }
   } catch (err) {

@@ -13,6 +13,7 @@ interface ServeOptions {
   maxBody: number;
   store?: string;
   project?: string;
+  eventsSecretEnv?: string;
 }
 
 function port(text: string): number {
@@ -58,9 +59,16 @@ export function registerServeCommand(program: Command, deps: ModelCommandDeps): 
       DEFAULT_POLL_INTERVAL_MS / 1000,
     )
     .option('--max-body <size>', 'largest request body, e.g. 5mb or 512kb', byteSize, parseByteSize('5mb'))
+    .option(
+      '--events-secret-env <name>',
+      'with --follow-alias: take alias-event webhooks on POST /hooks/alias-events, signed with the secret in this environment variable, and reload at once',
+    )
     .option('--store <uri>', 'artifact store URI (default: storage.uri from the config)')
     .option('--project <name>', 'project whose artifacts a store ref names (default: main.project_name)')
     .action(async (opts: ServeOptions) => {
+      const eventSecret = opts.eventsSecretEnv === undefined ? undefined : process.env[opts.eventsSecretEnv];
+      if (opts.eventsSecretEnv !== undefined && !eventSecret)
+        throw new Error(`--events-secret-env: environment variable ${opts.eventsSecretEnv} is not set`);
       const { store, cacheDir, s3 } = await modelSource(
         opts.model,
         opts.store,
@@ -75,6 +83,7 @@ export function registerServeCommand(program: Command, deps: ModelCommandDeps): 
         s3,
         followAlias: opts.followAlias,
         pollIntervalMs: opts.pollInterval * 1000,
+        ...(eventSecret ? { eventSecret } : {}),
         bodyLimit: opts.maxBody,
         logger: { level: 'info' },
       });

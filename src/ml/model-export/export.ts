@@ -6,6 +6,10 @@
  *   serving_input_example.json  {"dataframe_split": {...}} (a valid POST /invocations body)
  *   environment.json            runtime and package versions
  *   metrics.json                metrics
+ *   model.onnx                  the whole inference pipeline as one ONNX graph (flavors onnx and
+ *                               python_function, loader mlflow.onnx), with requirements.txt,
+ *                               python_env.yaml and conda.yaml for MLflow; left out, with the reason in
+ *                               this project's flavor (`onnx_unavailable`), for a model ONNX cannot express
  *   + extra files (plots)
  * The directory is written under a temporary name and renamed into place: it appears whole or not at all.
  * With the same `utcTimeCreated`, the same pipeline exports byte-identical files.
@@ -20,6 +24,9 @@ import { MODEL_FILE_NAME, deserializeModel, modelDigest, serializeModel } from '
 import { FORMAT_VERSION } from '../model-file/format';
 import { describeEnvironment } from './environment';
 import { type ModelSignature, parseSignatureInputs, signatureOf } from './signature';
+import { OnnxExportError } from '../onnx/index';
+import { modelFileToOnnx } from '../onnx/off-thread';
+import { ONNX_FILE_NAME, mlflowEnvironmentFiles, mlflowOnnxFlavors } from './mlflow-flavors';
 
 export const FLAVOR = 'temporal_ml_pipeline';
 
@@ -45,6 +52,10 @@ export interface ExportResult {
   digest: string;
   modelSize: number;
   modelUuid: string;
+  /** model.onnx's size, or null when the model has no ONNX form. */
+  onnxSize: number | null;
+  /** Why there is no model.onnx (e.g. the ml-random-forest engine). */
+  onnxUnavailable?: string;
 }
 
 export interface LoadedExport {
@@ -92,6 +103,15 @@ export async function exportModel(
   for (const c of p.inputSchema) {
     if (!opts.inputExample.has(c.name)) throw new Error(`input example: missing column "${c.name}"`);
   }
+  let onnx: Uint8Array | null = null;
+  let onnxUnavailable: string | undefined;
+  try {
+    // Off this thread: a large forest takes seconds to encode, and the caller may need to heartbeat.
+    onnx = await modelFileToOnnx(model, String(FORMAT_VERSION));
+  } catch (err) {
+    if (!(err instanceof OnnxExportError)) throw err;
+    onnxUnavailable = err.message;
+  }
   const example = tableToSplit(opts.inputExample.select(p.inputSchema.map((c) => c.name)));
   const mlmodel = {
     artifact_path: opts.artifactPath ?? 'model',
@@ -103,7 +123,9 @@ export async function exportModel(
         classes: [...p.classes],
         target: p.target,
         model_digest: digest,
+        ...(onnx ? { onnx_model: ONNX_FILE_NAME } : { onnx_unavailable: onnxUnavailable }),
       },
+      ...(onnx ? mlflowOnnxFlavors() : {}),
     },
     model_size_bytes: model.length,
     model_uuid: uuid,
@@ -130,6 +152,9 @@ export async function exportModel(
     ['serving_input_example.json', JSON.stringify({ dataframe_split: example }, null, 2)],
     ['environment.json', JSON.stringify(describeEnvironment(opts.environment), null, 2) + '\n'],
     ['metrics.json', JSON.stringify(sortedMetrics(opts.metrics ?? {}), null, 2) + '\n'],
+    ...(onnx
+      ? ([[ONNX_FILE_NAME, Buffer.from(onnx)], ...mlflowEnvironmentFiles()] as [string, string | Buffer][])
+      : []),
   ];
   const names = new Set(files.map(([n]) => n));
   const extras = (opts.extraFiles ?? []).map((f) => {
@@ -163,6 +188,8 @@ export async function exportModel(
     digest,
     modelSize: model.length,
     modelUuid: uuid,
+    onnxSize: onnx ? onnx.length : null,
+    ...(onnxUnavailable ? { onnxUnavailable } : {}),
   };
 }
 

@@ -16,6 +16,14 @@ export interface ExpectedContent {
   size: number;
 }
 
+/** An object as a listing sees it: enough for garbage collection to weigh and age it. */
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  /** When the object was last written (ms since the epoch). */
+  modifiedMs: number;
+}
+
 export interface ObjectBackend {
   /** `file:///…` or `s3://bucket/prefix`: never contains credentials. */
   readonly uri: string;
@@ -55,8 +63,13 @@ export interface ObjectBackend {
   readonly prefersPacks: boolean;
   delete(key: string): Promise<void>;
 
+  /** Deletes many keys (absent ones are fine); S3 sends them in pages of at most 1,000. */
+  deleteMany(keys: readonly string[]): Promise<void>;
+
   /** Every key starting with `prefix`. */
   list(prefix: string): Promise<string[]>;
+  /** Every object under `prefix` with its size and age (S3 lists in pages of 1,000). */
+  listInfo(prefix: string): Promise<ObjectInfo[]>;
   /** The names of the immediate "directories" under `prefix` (which ends with '/'). */
   listChildren(prefix: string): Promise<string[]>;
 }

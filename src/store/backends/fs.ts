@@ -7,14 +7,27 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import {
+  link,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { sha256Hex } from '../digest';
 import { sleep } from '../concurrency';
-import type { ObjectBackend, StoredObject } from './backend';
+import { mapLimit } from '../concurrency';
+import type { ObjectBackend, ObjectInfo, StoredObject } from './backend';
 
 const TMP_DIR = '.tmp';
 const LOCK_DIR = '.locks';
@@ -90,11 +103,22 @@ export class FsBackend implements ObjectBackend {
       await link(tmp, target); // atomic create-only: the body is complete when the name appears
       return true;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return this.touched(key);
       throw err;
     } finally {
       await rm(tmp, { force: true });
     }
+  }
+
+  /**
+   * A create-only write that found the key already there: the caller is about to rely on the
+   * existing body (a publish reusing a blob). Its age restarts, so that a garbage collection's
+   * grace period (src/gc) protects it as it would a fresh upload. Always false (nothing written).
+   */
+  private async touched(key: string): Promise<false> {
+    const now = new Date();
+    await utimes(this.path(key), now, now).catch(() => undefined);
+    return false;
   }
 
   async putIfMatch(key: string, body: Buffer, etag: string): Promise<boolean> {
@@ -118,7 +142,7 @@ export class FsBackend implements ObjectBackend {
     const target = this.path(key);
     if (await this.exists(key)) {
       body.destroy();
-      return false;
+      return this.touched(key);
     }
     const tmp = await this.tempFile();
     try {
@@ -128,7 +152,7 @@ export class FsBackend implements ObjectBackend {
       await link(tmp, target); // atomic create-only: the body is complete when the name appears
       return true;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return this.touched(key);
       throw err;
     } finally {
       await rm(tmp, { force: true });
@@ -137,6 +161,24 @@ export class FsBackend implements ObjectBackend {
 
   async delete(key: string): Promise<void> {
     await rm(this.path(key), { force: true });
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    await mapLimit([...keys], 16, (key) => this.delete(key));
+  }
+
+  async listInfo(prefix: string): Promise<ObjectInfo[]> {
+    const listed = await this.list(prefix);
+    const infos = await mapLimit(listed, 16, async (key) => {
+      try {
+        const s = await stat(this.path(key));
+        return { key, size: s.size, modifiedMs: s.mtimeMs };
+      } catch (err) {
+        if (isMissing(err)) return undefined; // deleted since it was listed
+        throw err;
+      }
+    });
+    return infos.filter((i): i is ObjectInfo => i !== undefined);
   }
 
   async list(prefix: string): Promise<string[]> {

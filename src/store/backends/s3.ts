@@ -6,6 +6,7 @@
  */
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -16,7 +17,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { PassThrough, type Readable } from 'node:stream';
 import { sleep } from '../concurrency';
 import { InvalidRefError, StoreAccessError, StoreUnavailableError } from '../errors';
-import type { ExpectedContent, ObjectBackend, StoredObject } from './backend';
+import type { ExpectedContent, ObjectBackend, ObjectInfo, StoredObject } from './backend';
 
 export interface S3Options {
   /** e.g. http://127.0.0.1:9000. Default: AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, then AWS. */
@@ -79,6 +80,8 @@ export function createS3Client(opts: S3Options = {}): S3Client {
 }
 
 const MULTIPART_PART_SIZE = 8 * 1024 * 1024;
+/** DeleteObjects takes at most 1,000 keys per request. */
+const DELETE_PAGE = 1000;
 const DEFAULT_MULTIPART_THRESHOLD = 64 * 1024 * 1024;
 const THROTTLING = new Set([
   'SlowDown',
@@ -299,13 +302,43 @@ export class S3Backend implements ObjectBackend {
     );
   }
 
+  /** DeleteObjects in pages of at most 1,000 keys; a key the server could not delete is an error naming it. */
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += DELETE_PAGE) {
+      const page = keys.slice(start, start + DELETE_PAGE);
+      const out = await this.call(`DELETE ${page.length} objects`, () =>
+        this.client.send(
+          new DeleteObjectsCommand({
+            Bucket: this.location.bucket,
+            Delete: { Objects: page.map((k) => ({ Key: this.key(k) })), Quiet: true },
+          }),
+        ),
+      );
+      const failed = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
+      if (failed.length > 0) {
+        const first = failed[0];
+        throw new StoreUnavailableError(
+          `${this.uri} at ${this.endpointLabel}`,
+          `DELETE ${first.Key ?? '?'}`,
+          `${failed.length} of ${page.length} objects were not deleted (${first.Code ?? 'error'}: ${first.Message ?? ''})`,
+        );
+      }
+    }
+  }
+
   async list(prefix: string): Promise<string[]> {
     return (await this.listDetailed(prefix)).map((o) => o.key);
   }
 
-  /** Every object under the prefix with its ETag and size (used to fingerprint raw s3:// directories). */
-  async listDetailed(prefix: string): Promise<Array<{ key: string; etag: string; size: number }>> {
-    const out: Array<{ key: string; etag: string; size: number }> = [];
+  async listInfo(prefix: string): Promise<ObjectInfo[]> {
+    return (await this.listDetailed(prefix)).map(({ key, size, modifiedMs }) => ({ key, size, modifiedMs }));
+  }
+
+  /** Every object under the prefix with its ETag, size and age (ETags fingerprint raw s3:// directories). */
+  async listDetailed(
+    prefix: string,
+  ): Promise<Array<{ key: string; etag: string; size: number; modifiedMs: number }>> {
+    const out: Array<{ key: string; etag: string; size: number; modifiedMs: number }> = [];
     const strip = this.location.prefix ? this.location.prefix.length + 1 : 0;
     let token: string | undefined;
     do {
@@ -319,7 +352,13 @@ export class S3Backend implements ObjectBackend {
         ),
       );
       for (const o of page.Contents ?? [])
-        if (o.Key) out.push({ key: o.Key.slice(strip), etag: o.ETag ?? '', size: o.Size ?? 0 });
+        if (o.Key)
+          out.push({
+            key: o.Key.slice(strip),
+            etag: o.ETag ?? '',
+            size: o.Size ?? 0,
+            modifiedMs: o.LastModified?.getTime() ?? 0,
+          });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     return out.sort((a, b) => (a.key < b.key ? -1 : 1));

@@ -178,7 +178,7 @@ async function main() {
     },
     tfidf: rfp.tfidf,
     random_forest: {
-      ...rfp.random_forest,
+      ...withoutShards(rfp.random_forest),
       random_state: rfp.random_forest.random_state ?? config.main.random_seed,
     },
   };
@@ -301,4 +301,10 @@ if (argv[0] === '--load') {
     console.error(`bench:serve: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   });
+}
+
+/** `shards` spreads a pipeline's fit over workers; this bench fits in-process. */
+function withoutShards(forest: Record<string, unknown>): Record<string, unknown> {
+  const { shards: _shards, ...rest } = forest;
+  return rest;
 }

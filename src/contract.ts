@@ -37,6 +37,10 @@ export const ARTIFACTS = {
   train: 'data_train',
   test: 'data_test',
   model: 'model_export',
+  /** A sharded fit's plan: the binned training matrix, labels, seeds and fitted processor. */
+  trainMatrix: 'train_matrix',
+  /** Trees a shard of a sharded fit built (a contiguous run of tree indices). */
+  treeShard: 'tree_shard',
   evaluation: 'evaluation',
   report: 'run_report',
 } as const;
@@ -116,6 +120,22 @@ export interface PipelineProgress {
   steps: StepProgress[];
   /** Trees done / total during training, from the train activity's heartbeats. */
   training?: { done: number; total: number };
+  /** A sharded fit's shards (random_forest.shards), as the workflow has seen them finish. */
+  shards?: ShardProgress[];
+}
+
+export interface ShardProgress {
+  shard: number;
+  /** Tree indices [from, to). */
+  from: number;
+  to: number;
+  status: 'running' | 'completed' | 'failed';
+  attempts?: number;
+  /** Trees the final attempt built, and trees it took from earlier attempts' checkpoints. */
+  built?: number;
+  resumed?: number;
+  worker?: string;
+  durationMs?: number;
 }
 
 export interface PromotionDecision {

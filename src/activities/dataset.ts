@@ -60,7 +60,16 @@ export function modelSpec(config: PipelineConfig, plan: FeaturePlan): PipelineSp
     features: plan.features,
     tfidf: rf.tfidf,
     // config resolves random_state: null to main.random_seed, so every run is reproducible.
-    random_forest: { ...rf.random_forest },
+    random_forest: forestParams(config),
     ...(derived.length ? { text_features: derived } : {}),
   };
+}
+
+/**
+ * The forest's settings as the model records them: random_forest less `shards`, which says how the
+ * fit is spread over workers and never changes the model (so a sharded model is the unsharded one).
+ */
+export function forestParams(config: PipelineConfig): Record<string, unknown> {
+  const { shards: _shards, ...forest } = config.random_forest_pipeline.random_forest;
+  return forest;
 }

@@ -10,6 +10,7 @@ import { createCheckData } from './check-data';
 import { createSegregate } from './segregate';
 import { createTrainRandomForest } from './train-random-forest';
 import { createEvaluate } from './evaluate';
+import { createMergeTreeShards, createPlanTreeShards, createTrainTreeShard } from './sharded-training';
 import { createRecordRun } from './record-run';
 import { createPromoteApproved } from './promote-approved';
 import { createSyncMlflow } from './sync-mlflow';
@@ -24,6 +25,9 @@ export function createActivities(deps: ActivityDeps) {
     checkData: createCheckData(deps),
     segregate: createSegregate(deps),
     trainRandomForest: createTrainRandomForest(deps),
+    planTreeShards: createPlanTreeShards(deps),
+    trainTreeShard: createTrainTreeShard(deps),
+    mergeTreeShards: createMergeTreeShards(deps),
     evaluate: createEvaluate(deps),
     recordRun: createRecordRun(deps),
     promoteApproved: createPromoteApproved(deps),

@@ -19,9 +19,19 @@ export interface StepRun {
   signal: AbortSignal;
 }
 
-export type StepBody = (run: StepRun) => Promise<Omit<StepOutcome, 'startedAt' | 'durationMs' | 'attempt'>>;
+export type StepBody<R extends StepBodyResult = StepBodyResult> = (run: StepRun) => Promise<R>;
+export type StepBodyResult = Omit<StepOutcome, 'startedAt' | 'durationMs' | 'attempt'>;
 
-export async function runStep(step: StepName, workDir: string, body: StepBody): Promise<StepOutcome> {
+/**
+ * `part` names one of several activities of the same step that may run at once (a shard of the
+ * train step), so that each gets its own scratch folder.
+ */
+export async function runStep<R extends StepBodyResult>(
+  step: StepName,
+  workDir: string,
+  body: StepBody<R>,
+  part?: string,
+): Promise<R & Pick<StepOutcome, 'startedAt' | 'durationMs' | 'attempt'>> {
   const ctx = Context.current();
   const info = ctx.info;
   const startedAt = new Date();
@@ -34,7 +44,13 @@ export async function runStep(step: StepName, workDir: string, body: StepBody): 
     step,
     attempt: info.attempt,
   };
-  const scratch = join(workDir, 'runs', producer.workflowId, producer.runId, `${step}-${info.attempt}`);
+  const scratch = join(
+    workDir,
+    'runs',
+    producer.workflowId,
+    producer.runId,
+    `${step}${part ? `-${part}` : ''}-${info.attempt}`,
+  );
   await mkdir(scratch, { recursive: true });
   try {
     const result = await body({

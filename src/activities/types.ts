@@ -83,3 +83,50 @@ export interface RunRecordResult {
   report?: ResolvedRef;
   reportPath?: string;
 }
+
+/** A sharded fit's plan, from planTreeShards: where the matrix is and which trees each shard builds. */
+export interface ShardPlan {
+  /** The published `train_matrix` version (binned matrix, labels, seeds, fitted processor). */
+  matrix: ResolvedRef;
+  nTrees: number;
+  /** Seconds spent fitting the processor and binning (the fit's part before the shards). */
+  planSeconds: number;
+  /** random_forest.shards as configured (a number, or auto). */
+  requested: number | 'auto';
+  /** Contiguous tree ranges [from, to), one per shard. */
+  ranges: Array<{ from: number; to: number }>;
+}
+
+export interface ShardPlanOutcome extends StepOutcome {
+  shardPlan: ShardPlan;
+}
+
+export interface TreeShardInput {
+  config: PipelineConfig;
+  /** The train_matrix ref (`train_matrix:vN`). */
+  matrix: string;
+  shard: number;
+  shards: number;
+  from: number;
+  to: number;
+}
+
+/** A shard's trees (its `produced` are the tree_shard versions, in tree order) and what it cost. */
+export interface TreeShardOutcome extends StepOutcome {
+  shard: number;
+  from: number;
+  to: number;
+  /** Trees this (final) attempt built, and trees it took from earlier attempts' checkpoints. */
+  built: number;
+  resumed: number;
+  /** The worker that ran the final attempt (`pid@host`, Temporal's default identity). */
+  identity: string;
+}
+
+export interface MergeTreeShardsInput {
+  step: StepActivityInput;
+  plan: ShardPlan;
+  /** When planning started: the step's time runs from there to the end of the merge. */
+  planned: { startedAt: string };
+  shards: TreeShardOutcome[];
+}

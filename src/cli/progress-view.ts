@@ -14,15 +14,27 @@ interface HeartbeatProgress {
   unit?: string;
 }
 
-async function trainingProgress(handle: WorkflowHandle): Promise<HeartbeatProgress | undefined> {
+/**
+ * Trees done of total: the train activity's heartbeat, or with a sharded fit the trees of finished
+ * shards (from the progress query) plus every running shard's heartbeat.
+ */
+async function trainingProgress(
+  handle: WorkflowHandle,
+  progress: PipelineProgress,
+): Promise<HeartbeatProgress | undefined> {
   const description = await handle.describe();
+  const running: HeartbeatProgress[] = [];
   for (const pending of description.raw.pendingActivities ?? []) {
     const payload = pending.heartbeatDetails?.payloads?.[0];
     if (!payload) continue;
     const details = defaultPayloadConverter.fromPayload<HeartbeatProgress>(payload);
-    if (details && typeof details.done === 'number' && details.unit === 'trees') return details;
+    if (details && typeof details.done === 'number' && details.unit === 'trees') running.push(details);
   }
-  return undefined;
+  if (progress.training) {
+    const done = progress.training.done + running.reduce((n, d) => n + d.done, 0);
+    return { done, total: progress.training.total, unit: 'trees' };
+  }
+  return running[0];
 }
 
 interface Snapshot {
@@ -44,7 +56,9 @@ async function readSnapshot(handle: WorkflowHandle, stop: AbortSignal): Promise<
       handle.client.withDeadline(Date.now() + READ_DEADLINE_MS, async () => {
         const progress = await handle.query<PipelineProgress>('progress');
         const trees =
-          progress.currentStep === 'train_random_forest' ? await trainingProgress(handle) : undefined;
+          progress.currentStep === 'train_random_forest'
+            ? await trainingProgress(handle, progress)
+            : undefined;
         return { progress, trees };
       }),
     );

@@ -183,6 +183,11 @@ const randomForestSection = z.strictObject({
   max_samples: z.number().gt(0).nullable().describe('integer ≥ 1, fraction in (0, 1], or null').default(null),
   oob_score: bool().default(false),
   n_jobs: z.int().nullable().describe('integer (-1 = all cores) or null').default(-1),
+  /** Not sklearn's: trees split over this many activities on the task queue (auto = its pollers). */
+  shards: z
+    .union([int(1), z.literal('auto')])
+    .describe('integer ≥ 1 or auto (= the workers polling the task queue)')
+    .default(1),
   /** null = main.random_seed (resolved after validation), so runs are reproducible by default. */
   random_state: z
     .int()

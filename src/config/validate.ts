@@ -29,8 +29,18 @@ export function validateConfig(input: unknown, source: string): PipelineConfig {
  * before its first step rather than at the train step. Other engines check theirs when they fit.
  */
 function forestIssues(config: PipelineConfig): ConfigIssue[] {
-  const { engine, ...params } = config.random_forest_pipeline.random_forest;
-  if (engine !== 'native') return [];
+  // `shards` says how the fit is spread over workers, not what it fits: not a forest hyperparameter.
+  const { engine, shards, ...params } = config.random_forest_pipeline.random_forest;
+  if (engine !== 'native') {
+    return shards === 1
+      ? []
+      : [
+          {
+            path: 'random_forest_pipeline.random_forest.shards',
+            message: `sharded training needs engine native, not ${engine}; set shards to 1`,
+          },
+        ];
+  }
   try {
     checkForestParams(params);
     return [];

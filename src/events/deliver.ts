@@ -7,10 +7,12 @@
  * because of, a webhook.
  */
 import type { AliasEvent, ArtifactStore, OutboxEntry } from '../store/types';
+import { mapLimit } from '../store/concurrency';
 import { toPayload } from './payload';
 import { DeliveryError, type Sink } from './sinks';
 
 export const DELIVERY_RECORD_PREFIX = 'events/';
+const ALIASES_IN_FLIGHT = 4;
 
 export interface SinkState {
   status: 'delivered' | 'failed';
@@ -69,20 +71,29 @@ export async function deliverOutbox(
   const entries = (await store.readOutbox(opts.project)).filter(
     (e) => opts.only === undefined || e.event.id === opts.only,
   );
+  // One alias's moves go out in order; different aliases' at the same time, so that a slow sink
+  // costs a delivery run its retries once per alias rather than once per move.
+  const byAlias = new Map<string, OutboxEntry[]>();
   for (const entry of entries) {
-    if (entry.state === 'unsettled') {
-      summary.unsettled++;
-      continue;
-    }
-    if (entry.state === 'lost' || settings.sinks.length === 0) {
-      if (entry.state === 'lost') summary.dropped++;
-      await store.ackOutbox(entry);
-      continue;
-    }
-    const record = await deliverEvent(store, settings, entry.event, settings.sinks);
-    tally(summary, record);
-    await store.ackOutbox(entry);
+    const alias = `${entry.event.name}:${entry.event.alias}`;
+    byAlias.set(alias, [...(byAlias.get(alias) ?? []), entry]);
   }
+  await mapLimit([...byAlias.values()], ALIASES_IN_FLIGHT, async (moves) => {
+    for (const entry of moves) {
+      if (entry.state === 'unsettled') {
+        summary.unsettled++;
+        continue;
+      }
+      if (entry.state === 'lost' || settings.sinks.length === 0) {
+        if (entry.state === 'lost') summary.dropped++;
+        await store.ackOutbox(entry);
+        continue;
+      }
+      const record = await deliverEvent(store, settings, entry.event, settings.sinks);
+      tally(summary, record);
+      await store.ackOutbox(entry);
+    }
+  });
   return summary;
 }
 

@@ -102,8 +102,29 @@ export {
   encodeLabels,
   decodeLabels,
   argmaxRows,
+  planShardedFit,
+  assembleShardedPipeline,
+  shardRanges,
 } from './pipeline/index';
-export type { FitPipelineOptions, PipelineSpec, EncodedLabels } from './pipeline/index';
+export type {
+  FitPipelineOptions,
+  PipelineSpec,
+  EncodedLabels,
+  PipelineFrame,
+  ShardedFitPlan,
+} from './pipeline/index';
+
+// Sharded forest fits: the plan, tree ranges built anywhere, and their byte forms
+export {
+  buildTrees,
+  TreeBuilder,
+  resolveNJobs,
+  encodeForestPlan,
+  decodeForestPlan,
+  encodeTrees,
+  decodeTrees,
+} from './forest/index';
+export type { ForestPlan, TreeArrays } from './forest/index';
 
 // Feature plans
 export {

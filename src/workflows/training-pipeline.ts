@@ -34,6 +34,7 @@ import { APPROVAL_PATCH, SEARCH_ATTRIBUTES, WORKFLOW_TYPE } from '../contract';
 import { ApprovalGate, approvalMarkdown, type PendingPromotion } from './approval-gate';
 import { renderProgressMarkdown } from './progress-table';
 import { resolveStepInputs } from './step-plan';
+import { shardingRequested, trainSharded } from './sharded-training';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -242,7 +243,17 @@ export async function trainingPipeline(input: PipelineInput = {}): Promise<Pipel
     };
     try {
       const activity = acts[STEP_ACTIVITY[step]] as (x: StepActivityInput) => Promise<StepOutcome>;
-      const outcome = await activity(stepInput);
+      // Runs recorded before sharding existed never ask for it, so they replay on the old path.
+      const sharded =
+        step === 'train_random_forest' && shardingRequested(resolved.config) && patched('sharded-training');
+      const outcome = sharded
+        ? await trainSharded(stepInput, {
+            options: resolved.stepOptions[step],
+            label: `${i + 1}/${resolved.steps.length} train_random_forest`,
+            progress,
+            onProgress: publishProgress,
+          })
+        : await activity(stepInput);
       outcomes.push(outcome);
       for (const ref of outcome.produced) produced[ref.name] = ref.ref;
       artifacts[step] = outcome.produced;

@@ -125,6 +125,9 @@ void describe('alias events from pipeline runs', { timeout: 300_000 }, () => {
     }
 
     const history = await env.client.workflow.getHandle('e2e-events-down').fetchHistory();
+    // The webhook secret is in no payload of the run's history, nor in any record the store holds.
+    assert.ok(!historyToJSON(history).includes(secret), 'the secret is not in the workflow history');
+    for (const r of await listDeliveries(store)) assert.ok(!JSON.stringify(r).includes(secret));
     await Worker.runReplayHistory(
       { workflowsPath: require.resolve('../../src/workflows') },
       history,

@@ -4,16 +4,16 @@
  * replaying each tree's bootstrap from its seed.
  */
 import type { FeatureMatrix, FitOptions } from '../classifier';
-import { deriveSeeds } from '../random';
+import { Random, deriveSeeds } from '../random';
 import { fitBins } from './binning';
-import { type TreeJob, balancedWeights } from './build-tree';
+import { type TreeJob, balancedWeights, bootstrapCounts } from './build-tree';
 import { NativeForest } from './model';
 import { type ForestParams, plannedWorkers, resolveParams } from './params';
 import { WorkerPool, workerEntry } from './pool';
-import { OobAccumulator } from './oob';
+import { OobAccumulator, oobLeaves } from './oob';
 import { type TreeArrays, concatTrees } from './predictor';
 import { ENTROPY, GINI } from './splitter';
-import { FORMAT, FORMAT_VERSION } from './serialize';
+import { FORMAT, FORMAT_VERSION, type ForestHeader } from './serialize';
 import type { TreeResult, TreeTask } from './tree-worker';
 
 /** Keys that only affect how the fit runs, never the model; left out of the model header. */
@@ -83,13 +83,61 @@ async function fitOnPool(
   p: ForestParams,
   options: FitOptions,
 ): Promise<NativeForest> {
-  const K = options.classes.length;
+  const plan = planResolvedForest(X, y, rawParams, p, options.classes);
+  const oobAcc = p.oobScore ? new OobAccumulator(X.nRows, plan.job.K) : null;
+  let finished = 0;
+  const trees = await buildTreesOnPool(pool, plan, allTrees(plan), {
+    signal: options.signal,
+    onTree: (t, tree, leaves) => {
+      finished++;
+      if (oobAcc && leaves) oobAcc.add(t, tree, leaves);
+      if (p.verbose > 0) process.stderr.write(`native forest: built tree ${finished} of ${p.nEstimators}\n`);
+      options.onProgress?.({ done: finished, total: p.nEstimators, unit: 'trees' });
+    },
+  });
+  // The workers are done: let them exit while the model is assembled (dispose awaits the same exit).
+  void pool.close().catch(() => undefined);
+  return assembleForest(plan, trees, oobAcc);
+}
+
+/**
+ * Everything that decides a forest before any tree is built: the binned matrix, the labels, the
+ * resolved tree settings, one seed per tree and the model header. A tree is a function of the plan
+ * and its index alone, so any thread or process holding the plan builds the same tree (sharding).
+ */
+export interface ForestPlan {
+  job: TreeJob;
+  seeds: Uint32Array;
+  /** The model header, less the OOB score (known once every tree is in). */
+  header: Omit<ForestHeader, 'oob_score'>;
+}
+
+/** Validates the input and hyperparameters and makes the plan (bins the features). */
+export function planForest(
+  X: FeatureMatrix,
+  y: Int32Array,
+  rawParams: Record<string, unknown>,
+  classes: readonly string[],
+): ForestPlan {
+  validateInput(X, y, classes);
+  const p = resolveParams(rawParams, { nRows: X.nRows, nFeatures: X.columns.length, classes });
+  return planResolvedForest(X, y, rawParams, p, classes);
+}
+
+function planResolvedForest(
+  X: FeatureMatrix,
+  y: Int32Array,
+  rawParams: Record<string, unknown>,
+  p: ForestParams,
+  classes: readonly string[],
+): ForestPlan {
+  const K = classes.length;
   const binned = fitBins(X);
   const job: TreeJob = {
     binned,
     y,
     K,
-    classWeight: classWeights(p, y, options.classes),
+    classWeight: classWeights(p, y, classes),
     balancedSubsample: p.classWeight === 'balanced_subsample',
     criterion: p.criterion === 'gini' ? GINI : ENTROPY,
     bootstrap: p.bootstrap,
@@ -105,45 +153,109 @@ async function fitOnPool(
       minImpurityDecrease: p.minImpurityDecrease,
     },
   };
-  const seeds = deriveSeeds(p.randomState, p.nEstimators);
-  const tasks: TreeTask[] = Array.from(seeds, (seed) => ({ seed }));
-  let finished = 0;
-  const oobAcc = p.oobScore ? new OobAccumulator(X.nRows, K) : null;
-  const results = await pool.run<TreeTask, TreeResult>(job, tasks, {
-    signal: options.signal,
-    onResult: (t, r) => {
-      finished++;
-      if (oobAcc && r.oobLeaves) oobAcc.add(t, r.tree, r.oobLeaves);
-      if (p.verbose > 0) process.stderr.write(`native forest: built tree ${finished} of ${p.nEstimators}\n`);
-      options.onProgress?.({ done: finished, total: p.nEstimators, unit: 'trees' });
-    },
-  });
-  // The workers are done: let them exit while the model is assembled (dispose awaits the same exit).
-  void pool.close().catch(() => undefined);
-  const trees = results.map((r) => r.tree);
-
-  const forest = concatTrees(trees, K, X.columns.length, binned.thresholds);
-  const importances = forestImportances(trees, X.columns.length);
-  const oob = oobAcc ? oobAcc.score(y) : null;
-
   const params: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(rawParams)) if (!EXECUTION_ONLY.has(k)) params[k] = v;
-  return new NativeForest({
+  return {
+    job,
+    seeds: deriveSeeds(p.randomState, p.nEstimators),
     header: {
       format: FORMAT,
       format_version: FORMAT_VERSION,
       n_trees: p.nEstimators,
       n_classes: K,
       n_features: X.columns.length,
-      classes: [...options.classes],
+      classes: [...classes],
       feature_names: [...X.names],
       params,
       random_state: p.randomState,
-      oob_score: oob,
     },
-    forest,
-    importances,
+  };
+}
+
+/** Indices 0 .. n_trees - 1. */
+export function allTrees(plan: ForestPlan): number[] {
+  return Array.from({ length: plan.seeds.length }, (_, t) => t);
+}
+
+export interface BuildTreesOptions {
+  signal?: AbortSignal;
+  /** Called on the calling thread as each tree arrives (completion order), with its OOB leaves when planned. */
+  onTree?: (index: number, tree: TreeArrays, oobLeaves: Int32Array | null) => void;
+}
+
+/** Builds the plan's trees `indices` on worker threads; resolves with them in the order of `indices`. */
+export async function buildTrees(
+  plan: ForestPlan,
+  indices: readonly number[],
+  nJobs: number,
+  options: BuildTreesOptions = {},
+): Promise<TreeArrays[]> {
+  if (indices.length === 0) return [];
+  const pool = WorkerPool.start(
+    workerEntry(__dirname, __filename, 'tree-worker'),
+    Math.max(1, Math.min(nJobs, indices.length)),
+  );
+  try {
+    return await buildTreesOnPool(pool, plan, indices, options);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function buildTreesOnPool(
+  pool: WorkerPool,
+  plan: ForestPlan,
+  indices: readonly number[],
+  options: BuildTreesOptions,
+): Promise<TreeArrays[]> {
+  for (const t of indices) {
+    if (!(Number.isInteger(t) && t >= 0 && t < plan.seeds.length))
+      throw new Error(`tree index ${t} is outside the plan's ${plan.seeds.length} trees`);
+  }
+  const tasks: TreeTask[] = indices.map((t) => ({ seed: plan.seeds[t] }));
+  const results = await pool.run<TreeTask, TreeResult>(plan.job, tasks, {
+    signal: options.signal,
+    onResult: (i, r) => options.onTree?.(indices[i], r.tree, r.oobLeaves),
   });
+  return results.map((r) => r.tree);
+}
+
+/**
+ * Joins the plan's trees (all of them, in tree order) into the model: concatenation, importances
+ * and, when planned, the OOB score. Without an accumulator fed in tree order, each tree's OOB
+ * leaves are replayed here from its seed (its bootstrap is the first use of its generator), so
+ * trees built in other processes give the same sums, in the same order, as a fit in one process.
+ */
+export function assembleForest(
+  plan: ForestPlan,
+  trees: readonly TreeArrays[],
+  oob: OobAccumulator | null = null,
+): NativeForest {
+  const { job, header } = plan;
+  if (trees.length !== plan.seeds.length)
+    throw new Error(`a forest of ${plan.seeds.length} trees cannot be assembled from ${trees.length}`);
+  let oobScore: number | null = null;
+  if (job.oob) {
+    const acc = oob ?? replayOob(plan, trees);
+    oobScore = acc.score(job.y);
+  }
+  return new NativeForest({
+    header: { ...header, oob_score: oobScore },
+    forest: concatTrees(trees, job.K, header.n_features, job.binned.thresholds),
+    importances: forestImportances(trees, header.n_features),
+  });
+}
+
+function replayOob(plan: ForestPlan, trees: readonly TreeArrays[]): OobAccumulator {
+  const { job } = plan;
+  const nRows = job.binned.nRows;
+  const acc = new OobAccumulator(nRows, job.K);
+  const counts = new Uint32Array(nRows);
+  trees.forEach((tree, t) => {
+    bootstrapCounts(new Random(plan.seeds[t]), nRows, job.maxSamples, counts);
+    acc.add(t, tree, oobLeaves(tree, job.binned, counts));
+  });
+  return acc;
 }
 
 function validateInput(X: FeatureMatrix, y: Int32Array, classes: readonly string[]): void {

@@ -34,4 +34,9 @@ export const nativeForestEngine: ClassifierEngine = {
 
 export { NativeForest } from './model';
 export { modelDigest } from './serialize';
-export { PARAMETER_CONSTRAINTS, DEFAULT_RANDOM_STATE, ForestParameterError } from './params';
+export { PARAMETER_CONSTRAINTS, DEFAULT_RANDOM_STATE, ForestParameterError, resolveNJobs } from './params';
+export { planForest, buildTrees, assembleForest, allTrees } from './forest';
+export type { ForestPlan, BuildTreesOptions } from './forest';
+export { TreeBuilder } from './tree-builder';
+export { encodeForestPlan, decodeForestPlan, encodeTrees, decodeTrees } from './plan-file';
+export type { TreeArrays } from './predictor';

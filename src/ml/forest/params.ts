@@ -272,7 +272,7 @@ function paramValue(raw: Record<string, unknown>, key: string): unknown {
 }
 
 /** sklearn's n_jobs: null is 1, -1 all cores, -2 all but one, and so on. */
-function resolveNJobs(nj: number | null): number {
+export function resolveNJobs(nj: number | null): number {
   return nj === null ? 1 : nj > 0 ? nj : Math.max(1, availableParallelism() + 1 + nj);
 }
 

@@ -4,3 +4,5 @@ export { validateSpec, referenceTracks } from './spec';
 export type { PipelineSpec } from './spec';
 export { labelStrings, sortedClasses, encodeLabels, decodeLabels, argmaxRows } from './labels';
 export type { EncodedLabels } from './labels';
+export { planShardedFit, assembleShardedPipeline, shardRanges } from './sharded-fit';
+export type { PipelineFrame, ShardedFitPlan } from './sharded-fit';

@@ -2,7 +2,13 @@
  * The fitted inference pipeline: processor (ColumnTransformer) + classifier, the unit that the train
  * step exports, the evaluate step and the scoring server load, and the CLI predicts with.
  */
-import { type FeatureMatrix, type FittedClassifier, type FitProgress, type EngineName } from '../classifier';
+import {
+  type ClassifierEngine,
+  type FeatureMatrix,
+  type FittedClassifier,
+  type FitProgress,
+  type EngineName,
+} from '../classifier';
 import { getEngine } from '../engines/index';
 import { type ColumnSpec, type Table } from '../table/table';
 import { addTextFeature } from '../table/text-feature';
@@ -95,6 +101,36 @@ export async function fitInferencePipeline(
   specIn: PipelineSpec,
   opts: FitPipelineOptions = {},
 ): Promise<InferencePipeline> {
+  const input = checkFitInput(rawTable, specIn);
+  const { spec, engine, params, classes, codes } = input;
+  // The engine's workers (if it has any) boot while this thread fits the transformers.
+  const prepared = engine.prepare?.(params) ?? null;
+  try {
+    const { processor, X, inputSchema } = fitProcessor(input);
+    opts.signal?.throwIfAborted();
+    const fitOptions = { classes, signal: opts.signal, onProgress: opts.onProgress };
+    const classifier = prepared
+      ? await prepared.fit(X, codes, fitOptions)
+      : await engine.fit(X, codes, params, fitOptions);
+    return new InferencePipeline(spec, classes, inputSchema, processor, classifier);
+  } finally {
+    await prepared?.dispose();
+  }
+}
+
+/** A fit's validated input: the spec, the table with its derived columns, the engine and the encoded labels. */
+export interface FitInput {
+  spec: PipelineSpec;
+  table: Table;
+  engine: ClassifierEngine;
+  /** The engine's hyperparameters (random_forest less `engine`). */
+  params: Record<string, unknown>;
+  classes: string[];
+  codes: Int32Array;
+}
+
+/** Checks the table against the spec (errors name the column and row) and encodes the labels. */
+export function checkFitInput(rawTable: Table, specIn: PipelineSpec): FitInput {
   const spec = validateSpec(specIn);
   const table = withDerivedColumns(rawTable, spec);
   if (table.nRows === 0) throw new Error('cannot fit on an empty table');
@@ -124,18 +160,18 @@ export async function fitInferencePipeline(
         throw new Error(`feature column "${c}" row ${i + 1}: non-finite number ${v[i]}`);
     }
   }
-  // The engine's workers (if it has any) boot while this thread fits the transformers.
-  const prepared = engine.prepare?.(params) ?? null;
-  try {
-    const { transformer: processor, X } = FittedColumnTransformer.fitTransform(table, referenceTracks(spec));
-    const inputSchema = rawInputSchema(processor.inputColumns, table, spec);
-    opts.signal?.throwIfAborted();
-    const fitOptions = { classes, signal: opts.signal, onProgress: opts.onProgress };
-    const classifier = prepared
-      ? await prepared.fit(X, codes, fitOptions)
-      : await engine.fit(X, codes, params, fitOptions);
-    return new InferencePipeline(spec, classes, inputSchema, processor, classifier);
-  } finally {
-    await prepared?.dispose();
-  }
+  return { spec, table, engine, params, classes, codes };
+}
+
+/** Fits the processor (ColumnTransformer) and transforms the training table into the feature matrix. */
+export function fitProcessor(input: FitInput): {
+  processor: FittedColumnTransformer;
+  X: FeatureMatrix;
+  inputSchema: ColumnSpec[];
+} {
+  const { transformer: processor, X } = FittedColumnTransformer.fitTransform(
+    input.table,
+    referenceTracks(input.spec),
+  );
+  return { processor, X, inputSchema: rawInputSchema(processor.inputColumns, input.table, input.spec) };
 }

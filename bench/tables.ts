@@ -143,8 +143,16 @@ async function measure(cli: MlpipeCli, fetched: FetchedTable, scratch: string): 
   // The same split (the run's data_train and data_test) and the run's resolved config.
   const dir = join(scratch, table.name);
   const project = ['--project', table.name];
-  cli.check(['artifacts', 'download', refOf(result, ARTIFACTS.train), join(dir, 'train'), ...project]);
-  cli.check(['artifacts', 'download', refOf(result, ARTIFACTS.test), join(dir, 'test'), ...project]);
+  // The splits are Parquet; --csv exports them for Debian's pandas, which has no Parquet reader.
+  cli.check([
+    'artifacts',
+    'download',
+    refOf(result, ARTIFACTS.train),
+    join(dir, 'train'),
+    '--csv',
+    ...project,
+  ]);
+  cli.check(['artifacts', 'download', refOf(result, ARTIFACTS.test), join(dir, 'test'), '--csv', ...project]);
   const record = cli.json<RunRecord>(['lineage', result.workflowId, '--json']);
   measured.plan = /features: (.*?); fit /.exec(
     record.steps.find((s) => s.step === 'train_random_forest')?.summary ?? '',

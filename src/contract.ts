@@ -229,7 +229,7 @@ export interface MlflowSyncState {
   errors?: Partial<Record<MlflowSyncItem, string>>;
   /** True when the server did not answer (or failed): a later attempt may send what is left. */
   retryable?: boolean;
-  /** Attempts of this sync so far (the workflow's activity retries, or 1 for `mlpipe sync`). */
+  /** Tries so far: the workflow's (its activity retries), then one more per `mlpipe sync`. */
   attempts: number;
   at: string;
 }

@@ -38,7 +38,10 @@ export async function fetchArtifact(
   return { dir, version, resolved: toResolvedRef(version, ref) };
 }
 
-/** The single data file of a table artifact (data artifacts hold one CSV or Parquet file). */
+/**
+ * The single data file of a table artifact: one Parquet file (since issue 15), or one CSV file in
+ * the versions of older stores, which the readers still read (the extension picks the reader).
+ */
 export function tableFile(dir: string, version: ArtifactVersion): string {
   const file = version.files.find((f) => /\.(csv|parquet)$/i.test(f.path));
   if (!file) throw new Error(`artifact ${version.ref} holds no .csv or .parquet file`);
@@ -77,4 +80,9 @@ export async function publishArtifact(store: ArtifactStore, spec: PublishSpec): 
     files,
   });
   return toResolvedRef(version, undefined, reused);
+}
+
+/** A table artifact's file name: tables travel between steps as typed, compressed Parquet. */
+export function tableFileName(artifact: string): string {
+  return `${artifact}.parquet`;
 }

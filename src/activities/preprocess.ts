@@ -5,10 +5,10 @@
  */
 import { join } from 'node:path';
 import { ARTIFACTS } from '../contract';
-import { dropDuplicates, readTable, writeCsv } from '../ml';
+import { dropDuplicates, readTable, writeParquet } from '../ml';
 import type { ActivityDeps } from './deps';
 import type { StepActivityInput, StepOutcome } from './types';
-import { fetchArtifact, publishArtifact, tableFile } from './artifact-io';
+import { fetchArtifact, publishArtifact, tableFile, tableFileName } from './artifact-io';
 import { deterministic } from './failures';
 import { runStep } from './step-context';
 
@@ -19,11 +19,11 @@ export function createPreprocess(deps: ActivityDeps) {
       const store = await deps.storeFor(config);
       const raw = await fetchArtifact(store, input.inputs.raw, run.scratch);
       const file = tableFile(raw.dir, raw.version);
-      const out = join(run.scratch, 'preprocessed_data.csv');
+      const out = join(run.scratch, tableFileName('preprocessed_data'));
       const { rowsIn, rowsOut } = await deterministic(`${raw.version.ref} (${file})`, async () => {
         const table = await readTable(file, { naValues: config.data.na_values });
         const deduped = config.preprocess.drop_duplicates ? dropDuplicates(table) : table;
-        await writeCsv(deduped, out);
+        await writeParquet(deduped, out);
         return { rowsIn: table.nRows, rowsOut: deduped.nRows };
       });
       const produced = await publishArtifact(store, {
@@ -32,7 +32,7 @@ export function createPreprocess(deps: ActivityDeps) {
         description: 'Deduplicated raw data',
         metadata: { rows: rowsOut, dropped_duplicates: rowsIn - rowsOut },
         producer: run.producer,
-        files: [{ path: 'preprocessed_data.csv', source: out }],
+        files: [{ path: tableFileName('preprocessed_data'), source: out }],
       });
       return {
         step: 'preprocess',

@@ -1,12 +1,12 @@
 /** segregate: a stratified, seeded train/test split into data_train and data_test. */
 import { join } from 'node:path';
 import { ARTIFACTS } from '../contract';
-import { readTable, writeCsv } from '../ml';
+import { readTable, writeParquet } from '../ml';
 import { splitTable } from './model-metrics';
 import { datasetTarget, stratifyColumn } from './dataset';
 import type { ActivityDeps } from './deps';
 import type { StepActivityInput, StepOutcome } from './types';
-import { fetchArtifact, publishArtifact, tableFile } from './artifact-io';
+import { fetchArtifact, publishArtifact, tableFile, tableFileName } from './artifact-io';
 import { deterministic } from './failures';
 import { runStep } from './step-context';
 
@@ -16,14 +16,14 @@ export function createSegregate(deps: ActivityDeps) {
       const { config } = input;
       const store = await deps.storeFor(config);
       const data = await fetchArtifact(store, input.inputs.data, run.scratch);
-      const trainFile = join(run.scratch, 'data_train.csv');
-      const testFile = join(run.scratch, 'data_test.csv');
+      const trainFile = join(run.scratch, tableFileName('data_train'));
+      const testFile = join(run.scratch, tableFileName('data_test'));
       const sizes = await deterministic(data.version.ref, async () => {
         const table = await readTable(tableFile(data.dir, data.version), { naValues: config.data.na_values });
         const stratify = stratifyColumn(config, datasetTarget(config, table));
         const { train, test } = splitTable(table, config.data.test_size, stratify, config.main.random_seed);
-        await writeCsv(train, trainFile);
-        await writeCsv(test, testFile);
+        await writeParquet(train, trainFile);
+        await writeParquet(test, testFile);
         return { train: train.nRows, test: test.nRows, stratify };
       });
       const common = {
@@ -35,14 +35,14 @@ export function createSegregate(deps: ActivityDeps) {
         name: ARTIFACTS.train,
         type: 'segregated_data',
         description: `Training split (${sizes.train} rows)`,
-        files: [{ path: 'data_train.csv', source: trainFile }],
+        files: [{ path: tableFileName('data_train'), source: trainFile }],
       });
       const test = await publishArtifact(store, {
         ...common,
         name: ARTIFACTS.test,
         type: 'segregated_data',
         description: `Test split (${sizes.test} rows)`,
-        files: [{ path: 'data_test.csv', source: testFile }],
+        files: [{ path: tableFileName('data_test'), source: testFile }],
       });
       return {
         step: 'segregate',

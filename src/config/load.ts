@@ -35,6 +35,16 @@ export const CONFIG_ENV: Readonly<Record<string, readonly string[]>> = {
   MLFLOW_TRACKING_URI: ['tracking', 'mlflow', 'uri'],
 };
 
+/**
+ * Environment values taken only when they fit. MLflow's own clients also read MLFLOW_TRACKING_URI as a
+ * local store (`file:./mlruns`, `sqlite:///…`, `databricks`); the sink speaks REST to a server, so such a
+ * value is another tool's setting and is left alone rather than stopping every run. Given in a config
+ * file or an override, a value that is not http(s) is still an error naming the key.
+ */
+const ENV_ACCEPTS: Readonly<Record<string, (value: string) => boolean>> = {
+  MLFLOW_TRACKING_URI: (value) => /^https?:\/\//i.test(value),
+};
+
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.MLPIPE_CONFIG ? resolve(env.MLPIPE_CONFIG) : join(projectRoot(), 'config', 'pipeline.yaml');
 }
@@ -51,7 +61,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): PipelineConfig {
   ) as PlainObject;
   for (const [name, keyPath] of Object.entries(CONFIG_ENV)) {
     const value = env[name];
-    if (value)
+    if (value && (ENV_ACCEPTS[name]?.(value) ?? true))
       cfg = deepMerge(
         cfg,
         keyPath.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value),

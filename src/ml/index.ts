@@ -26,6 +26,7 @@ export {
   readCsv,
   formatCsv,
   writeCsv,
+  writeParquet,
   parseParquet,
   readParquet,
   readTable,

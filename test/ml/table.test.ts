@@ -5,7 +5,6 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type Table,
   addTextFeature,
   concatTables,
   dropDuplicates,
@@ -16,7 +15,9 @@ import {
   tableFromRecords,
   tableFromSplit,
   tableToSplit,
+  uniqueRowIndices,
   writeCsv,
+  Table,
 } from '../../src/ml/index';
 
 const REFERENCE_PARQUET = '/work/shared/data/genres_mod.parquet';
@@ -86,6 +87,43 @@ void test('dropDuplicates keeps the first of exact duplicates; missing equals mi
   const d = dropDuplicates(t);
   assert.equal(d.nRows, 3);
   assert.deepEqual(d.strings('s'), ['x', null, 'null']);
+});
+
+void test('uniqueRowIndices by hashing keeps the same rows as a key per row would', () => {
+  let seed = 11;
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const n = 20_000;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const t = new Table([
+    {
+      name: 'x',
+      type: 'double',
+      values: Float64Array.from({ length: n }, () => pick([0, -0, 0.5, NaN, 1e-300])),
+    },
+    { name: 'k', type: 'long', values: Float64Array.from({ length: n }, () => pick([1, 2, 3, NaN])) },
+    {
+      name: 's',
+      type: 'string',
+      values: Array.from({ length: n }, () => pick(['a', 'b', '', null, 'null'])),
+    },
+    { name: 't', type: 'string', values: Array.from({ length: n }, () => pick(['p', 'q', null])) },
+  ]);
+  // The plain definition: a row's key is its values as text (NaN and -0 print as the same text).
+  const key = (i: number) =>
+    JSON.stringify(
+      t.columns.map((c) => (c.type === 'string' ? c.values[i] : String(c.values[i] === 0 ? 0 : c.values[i]))),
+    );
+  const seen = new Set<string>();
+  const expected: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = key(i);
+    if (!seen.has(k)) {
+      seen.add(k);
+      expected.push(i);
+    }
+  }
+  assert.ok(expected.length < n && expected.length > 100);
+  assert.deepEqual(Array.from(uniqueRowIndices(t)), expected);
 });
 
 void test('selectRows gathers in index order; concatTables stacks', () => {

@@ -14,6 +14,7 @@ import {
 } from '../../src/store/index';
 import { FsBackend } from '../../src/store/backends/fs';
 import { VersionedArtifactStore } from '../../src/store/versioned-store';
+import { Table, writeParquet } from '../../src/ml/table/index';
 
 void describe('mlpipe artifacts', () => {
   let work: string;
@@ -112,5 +113,21 @@ void describe('mlpipe artifacts', () => {
     const out = await run('download', 'model_export:v0', join(work, 'dl'));
     assert.match(out, /downloaded model_export:v0 \(1 file\(s\)/);
     assert.equal(await readFile(join(work, 'dl', 'model', 'model.bin'), 'utf8'), 'first model');
+  });
+
+  void it('downloads a Parquet table and, with --csv, exports it as CSV beside it', async () => {
+    const table = new Table([
+      { name: 'x', type: 'double', values: Float64Array.from([1.5, NaN]) },
+      { name: 's', type: 'string', values: ['a, b', null] },
+    ]);
+    await writeParquet(table, join(work, 'data_test.parquet'));
+    await store.publish({
+      name: 'data_test',
+      type: 'segregated_data',
+      files: [{ path: 'data_test.parquet', source: join(work, 'data_test.parquet') }],
+    });
+    const out = await run('download', 'data_test:latest', join(work, 'dl-csv'), '--csv');
+    assert.match(out, /exported data_test\.parquet as CSV/);
+    assert.equal(await readFile(join(work, 'dl-csv', 'data_test.csv'), 'utf8'), 'x,s\n1.5,"a, b"\n,\n');
   });
 });

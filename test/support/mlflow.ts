@@ -47,7 +47,14 @@ export async function startMlflow(python: string, opts: { startupMs?: number } =
       '--workers',
       '1',
     ],
-    { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: dir,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // The server's job runner (GenAI jobs, a pool of huey processes) is not used here: off, it
+      // starts sooner and leaves the shared cores to the tests.
+      env: { ...process.env, MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' },
+    },
   );
   let exited = false;
   const done = new Promise<void>((r) =>
@@ -74,6 +81,7 @@ export async function startMlflow(python: string, opts: { startupMs?: number } =
     const timer = setTimeout(() => killGroup('SIGKILL'), 10_000);
     await done;
     clearTimeout(timer);
+    killGroup('SIGKILL'); // a worker that outlived the server
     process.off('exit', killOnExit);
   }
 

@@ -81,8 +81,13 @@ void describe('tracking.mlflow config', () => {
       },
     );
     assert.throws(
-      () => loadConfig({ env: { MLFLOW_TRACKING_URI: 'databricks' } }),
+      () => loadConfig({ env: {}, overrides: ['tracking.mlflow.uri=databricks'] }),
       /tracking\.mlflow\.uri.*http\(s\) URL/s,
     );
+  });
+
+  void it("leaves MLflow's local-store values of MLFLOW_TRACKING_URI to MLflow's own clients", () => {
+    for (const value of ['databricks', 'file:./mlruns', 'sqlite:///mlflow.db'])
+      assert.equal(loadConfig({ env: { MLFLOW_TRACKING_URI: value } }).tracking.mlflow.uri, null, value);
   });
 });

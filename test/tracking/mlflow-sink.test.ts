@@ -31,6 +31,15 @@ const run$ = promisify(execFile);
 const MLPIPE = join(__dirname, '../../bin/mlpipe');
 const SMALL = ['data.sample.rows=2500', 'random_forest_pipeline.random_forest.n_estimators=15'];
 const REGISTERED = 'sink-test-model';
+/** Loads a model URI with mlflow.pyfunc and scores the export's own input example; prints JSON. */
+const PYFUNC_CHECK = `
+import json, sys, mlflow, pandas as pd
+uri = sys.argv[1]
+model = mlflow.pyfunc.load_model(uri)
+example = json.load(open(mlflow.artifacts.download_artifacts(uri) + "/input_example.json"))
+out = model.predict(pd.DataFrame(example["data"], columns=example["columns"]))
+print(json.dumps({"rows": len(out), "predictions": [str(p) for p in out["prediction"]]}))
+`;
 
 type Tag = { key: string; value: string };
 interface Run {
@@ -170,6 +179,24 @@ void describe('MLflow tracking sink', { skip: pythonToolsSkipReason(), timeout: 
       alias: 'prod',
     });
 
+    // MLflow's own Python client loads the registered model by alias and scores the export's input example.
+    const check = await run$(
+      findPythonTools() as string,
+      ['-c', PYFUNC_CHECK, `models:/${REGISTERED}@prod`],
+      {
+        env: { ...process.env, MLFLOW_TRACKING_URI: mlflow.uri },
+      },
+    );
+    const scored = JSON.parse(check.stdout.trim().split('\n').at(-1) as string) as {
+      rows: number;
+      predictions: string[];
+    };
+    assert.ok(scored.rows > 0);
+    const example = JSON.parse(
+      (await store.readFile(await store.resolve(first.modelRef as string), 'input_example.json')).toString(),
+    ) as { data: unknown[] };
+    assert.equal(scored.predictions.length, example.data.length);
+
     const record = await getRunRecord(store, 'mlflow-first');
     assert.deepEqual(record?.tracking?.mlflow?.unsynced, []);
     assert.equal(record?.tracking?.mlflow?.runId, run.info.run_id);
@@ -220,6 +247,17 @@ void describe('MLflow tracking sink', { skip: pythonToolsSkipReason(), timeout: 
     assert.equal(record?.status, 'completed');
     assert.deepEqual(record?.tracking?.mlflow?.unsynced, result.mlflow?.unsynced);
     assert.equal((await runsOf('mlflow-down')).length, 0);
+    const lineage = await run$(process.execPath, [
+      MLPIPE,
+      '--set',
+      `storage.uri=${storeDir}`,
+      'lineage',
+      'mlflow-down',
+    ]);
+    assert.match(
+      lineage.stdout,
+      /mlflow .*not synced: run, params, metrics, tags, model, status \(mlpipe sync mlflow-down\)/,
+    );
 
     const caughtUp = await mlpipeSync('mlflow-down', [`tracking.mlflow.uri=${mlflow.uri}`]);
     assert.equal(caughtUp.code, 0, caughtUp.stderr);
@@ -265,6 +303,43 @@ void describe('MLflow tracking sink', { skip: pythonToolsSkipReason(), timeout: 
     const rolledBack = await mlpipe(['rollback', '--reason', 'test']);
     assert.match(rolledBack, /MLflow: .*@prod → version/);
     assert.deepEqual(await aliasRun(), before);
+  });
+
+  void it('sends the rest when the server refuses one item, and does not retry the refusal', async () => {
+    // Our alias names allow a dot; MLflow's do not: the alias is refused (4xx), the run is still complete.
+    const refused = await train('mlflow-refused', mlflow.uri, [
+      `tracking.mlflow.register_model=${REGISTERED}`,
+      'evaluate.promote_alias=champion.1',
+    ]);
+    assert.equal(refused.promotion?.promoted, true, 'the model takes champion.1 in the store');
+    assert.deepEqual(refused.mlflow?.unsynced, ['alias']);
+    assert.match(refused.mlflow?.errors?.alias ?? '', /not a valid MLflow alias/);
+    assert.deepEqual(refused.mlflow?.synced, [
+      'run',
+      'params',
+      'metrics',
+      'tags',
+      'model',
+      'registered_model',
+      'status',
+    ]);
+    assert.equal(refused.mlflow?.attempts, 1, 'a refusal comes back the same: not retried');
+    assert.equal(refused.mlflow?.retryable, undefined);
+  });
+
+  void it('sends a failed run as a FAILED MLflow run with its error', async () => {
+    await assert.rejects(
+      train('mlflow-failed', mlflow.uri, ['check_data.ranges={danceability: {max: 0.2}}']),
+      (err: Error) => /step check_data failed/.test((err.cause as Error | undefined)?.message ?? ''),
+    );
+    const runs = await runsOf('mlflow-failed');
+    assert.equal(runs.length, 1);
+    const run = await fullRun(runs[0].info.run_id);
+    assert.equal(run.info.status, 'FAILED');
+    assert.match(value(run.data.tags, 'mlpipe.error') ?? '', /check_data: .*danceability/s);
+    assert.equal(run.outputs?.model_outputs, undefined, 'no model: training never ran');
+    const record = await getRunRecord(store, 'mlflow-failed');
+    assert.deepEqual(record?.tracking?.mlflow?.synced, ['run', 'params', 'metrics', 'tags', 'status']);
   });
 
   void it('mlpipe sync says which item failed and exits non-zero while the server is down', async () => {

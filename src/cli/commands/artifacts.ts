@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { readParquet, writeCsv } from '../../ml/table';
 import {
   aliasIntervals,
   parseInstant,
@@ -220,8 +221,12 @@ export function registerArtifactsCommands(
   artifacts
     .command('download <ref> <dir>')
     .description('download a version into a directory, verifying every sha256')
+    .option(
+      '--csv',
+      'also write each Parquet table as CSV beside it (e.g. data_test.parquet → data_test.csv)',
+    )
     .option(PROJECT_FLAGS, PROJECT_HELP)
-    .action(async (ref: string, dir: string, opts: { project?: string }) => {
+    .action(async (ref: string, dir: string, opts: { project?: string; csv?: boolean }) => {
       const store = await getStore(opts.project ?? parseRef(ref).project);
       const version = await store.resolve(ref);
       const dest = resolve(dir);
@@ -229,6 +234,14 @@ export function registerArtifactsCommands(
       print(
         `downloaded ${version.ref} (${version.files.length} file(s), ${humanSize(version.size)}, sha256 verified) to ${dest}`,
       );
+      if (opts.csv) {
+        for (const f of version.files.filter((x) => /\.parquet$/i.test(x.path))) {
+          const from = join(dest, ...f.path.split('/'));
+          const to = from.replace(/\.parquet$/i, '.csv');
+          await writeCsv(await readParquet(from, { naValues: [] }), to);
+          print(`exported ${f.path} as CSV to ${to}`);
+        }
+      }
     });
 }
 

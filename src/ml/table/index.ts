@@ -4,6 +4,7 @@ export { DEFAULT_NA_VALUES, parseNumber } from './parse-value';
 export { parseCsv, readCsv, formatCsv, writeCsv } from './csv';
 export type { CsvReadOptions } from './csv';
 export { parseParquet, readParquet } from './parquet';
+export { writeParquet, PARQUET_ROW_GROUP } from './parquet-write';
 export type { ParquetReadOptions } from './parquet';
 export { readTable } from './read';
 export type { ReadTableOptions } from './read';

@@ -101,6 +101,15 @@ export async function parseParquet(buf: Buffer | Uint8Array, opts: ParquetReadOp
     }
     const values = new Float64Array(nRows).fill(NaN);
     for (const { rowStart, data } of parts) {
+      // Fast paths: a DOUBLE chunk without nulls is a Float64Array, an INT64 one a BigInt64Array.
+      if (data instanceof Float64Array && type === 'double') {
+        values.set(data, rowStart);
+        continue;
+      }
+      if (data instanceof BigInt64Array || data instanceof Int32Array) {
+        for (let i = 0; i < data.length; i++) values[rowStart + i] = Number(data[i]);
+        continue;
+      }
       for (let i = 0; i < data.length; i++) {
         const v = toNumber(data[i], na);
         if (v === undefined) {

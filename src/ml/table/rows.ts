@@ -31,64 +31,81 @@ export function selectRows(table: Table, indices: Uint32Array | readonly number[
 }
 
 /**
- * Dense integer codes of a column's values (equal values, and all missing values, share a code).
- * Rows compare by these codes, which is cheaper than building a string key per row.
+ * Per-row hashes of a table, column by column (no key object per row): a numeric value hashes its
+ * IEEE bits, with every NaN (missing) one value and -0 folded into 0, so that equal values hash
+ * alike; a string hashes the small integer code of its distinct value.
  */
-function valueCodes(c: Column, n: number): Int32Array {
-  const codes = new Int32Array(n);
-  if (c.type === 'string') {
-    const ids = new Map<string | null, number>();
-    for (let i = 0; i < n; i++) {
-      const v = c.values[i];
-      let id = ids.get(v);
-      if (id === undefined) ids.set(v, (id = ids.size));
-      codes[i] = id;
-    }
-  } else {
-    // Map keys use SameValueZero: NaN equals NaN (missing equals missing, as pandas), and -0 equals 0.
-    const ids = new Map<number, number>();
-    for (let i = 0; i < n; i++) {
-      const v = c.values[i];
-      let id = ids.get(v);
-      if (id === undefined) ids.set(v, (id = ids.size));
-      codes[i] = id;
+function rowHashes(table: Table): Uint32Array {
+  const n = table.nRows;
+  const h = new Uint32Array(n).fill(0x811c9dc5);
+  const scratch = new Float64Array(1);
+  const bits = new Uint32Array(scratch.buffer);
+  for (const c of table.columns) {
+    if (c.type === 'string') {
+      const ids = new Map<string | null, number>();
+      const v = c.values;
+      for (let i = 0; i < n; i++) {
+        let id = ids.get(v[i]);
+        if (id === undefined) ids.set(v[i], (id = ids.size));
+        h[i] = Math.imul(h[i] ^ id, 0x01000193) ^ (h[i] >>> 15);
+      }
+    } else {
+      const v = c.values;
+      for (let i = 0; i < n; i++) {
+        const x = v[i];
+        scratch[0] = x !== x ? NaN : x === 0 ? 0 : x;
+        let k = Math.imul(bits[0], 0xcc9e2d51) ^ Math.imul(bits[1], 0x1b873593);
+        k ^= k >>> 16;
+        h[i] = Math.imul(h[i] ^ k, 0x01000193) ^ (h[i] >>> 15);
+      }
     }
   }
-  return codes;
+  return h;
 }
 
-/** Indices of the first occurrence of each distinct row (missing equals missing, as in pandas). */
+/** True when rows a and b hold equal values in every column (missing equals missing, -0 equals 0). */
+function sameRow(table: Table, a: number, b: number): boolean {
+  for (const c of table.columns) {
+    const x = c.values[a];
+    const y = c.values[b];
+    if (x !== y && !(typeof x === 'number' && x !== x && y !== y)) return false;
+  }
+  return true;
+}
+
+/**
+ * Indices of the first occurrence of each distinct row (missing equals missing, as in pandas), in
+ * row order. Rows go into an open-addressing hash table of row numbers keyed by their column-wise
+ * hash; rows whose hashes meet are compared value by value, so collisions are harmless.
+ */
 export function uniqueRowIndices(table: Table): Uint32Array {
   const n = table.nRows;
-  const cols = table.columns.map((c) => valueCodes(c, n));
-  const sameRow = (a: number, b: number): boolean => cols.every((c) => c[a] === c[b]);
-  // Rows hash to a 53-bit key; rows sharing a key are compared code by code, so collisions are harmless.
-  const firstByKey = new Map<number, number | number[]>();
-  const keep: number[] = [];
+  const hashes = rowHashes(table);
+  let size = 16;
+  while (size < n * 2) size *= 2;
+  const mask = size - 1;
+  const slots = new Int32Array(size).fill(-1);
+  const keep = new Uint32Array(n);
+  let kept = 0;
   for (let i = 0; i < n; i++) {
-    let h1 = 0x811c9dc5;
-    let h2 = 0x9e3779b9;
-    for (let j = 0; j < cols.length; j++) {
-      const x = cols[j][i];
-      h1 = Math.imul(h1 ^ x, 0x01000193);
-      h2 = Math.imul(h2 ^ (x + j), 0x85ebca6b) ^ (h2 >>> 13);
-    }
-    const key = (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
-    const seen = firstByKey.get(key);
-    if (seen === undefined) {
-      firstByKey.set(key, i);
-      keep.push(i);
-    } else if (typeof seen === 'number') {
-      if (!sameRow(seen, i)) {
-        firstByKey.set(key, [seen, i]);
-        keep.push(i);
+    const h = hashes[i];
+    let s = h & mask;
+    let duplicate = false;
+    for (;;) {
+      const r = slots[s];
+      if (r === -1) break;
+      if (hashes[r] === h && sameRow(table, r, i)) {
+        duplicate = true;
+        break;
       }
-    } else if (!seen.some((r) => sameRow(r, i))) {
-      seen.push(i);
-      keep.push(i);
+      s = (s + 1) & mask;
+    }
+    if (!duplicate) {
+      slots[s] = i;
+      keep[kept++] = i;
     }
   }
-  return Uint32Array.from(keep);
+  return keep.slice(0, kept);
 }
 
 /** Drops exact duplicate rows, keeping the first (pandas `drop_duplicates()`). */

@@ -10,7 +10,8 @@ import { loadConfig, projectRoot, type PipelineConfig } from '../config';
 import { openStore } from '../store';
 import type { ArtifactStore } from '../store/types';
 import { temporalSettings, type TemporalSettings } from '../temporal/connection-settings';
-import { ensureDevServer, findTemporalCli, type DevServerOptions } from '../temporal/dev-server';
+import { ensureDevServer, findTemporalCli, isPortOpen, type DevServerOptions } from '../temporal/dev-server';
+import { assertOwnHealthyServer, readOwnState } from '../temporal/server-ownership';
 import { startSdkDevServer } from '../temporal/sdk-dev-server';
 
 export interface GlobalOptions {
@@ -93,7 +94,7 @@ export class CliContext {
       this.sdkServer = await startSdkDevServer(opts);
       return { address: `127.0.0.1:${opts.port}`, uiUrl: `http://localhost:${opts.uiPort}`, embedded: true };
     }
-    const dev = await ensureDevServer(opts);
+    const dev = await ensureDevServer(opts, log);
     if (dev.started)
       log(
         `Started the Temporal dev server (pid ${dev.pid}, data ${opts.dbFile}); stop it with \`mlpipe server stop\`.`,
@@ -108,6 +109,19 @@ export class CliContext {
 
   /** Connects for commands that only talk to an existing server (schedules, describe). */
   async existingClient(): Promise<Client> {
+    if (!this.temporal.address) {
+      // The embedded server is checked as `mlpipe run` checks it: never a stranger's by accident.
+      const opts = this.devServerOptions();
+      if (!(await isPortOpen(opts.port)))
+        throw new Error(
+          `No Temporal server on 127.0.0.1:${opts.port}: start this checkout's with \`mlpipe server --detach\` ` +
+            '(and a worker next to it: `mlpipe worker`), or set TEMPORAL_ADDRESS to a running one.',
+        );
+      await assertOwnHealthyServer(
+        opts,
+        readOwnState(opts, (line) => console.error(line)),
+      );
+    }
     const address = this.temporal.address ?? `127.0.0.1:${this.config.temporal.dev_server.port}`;
     return this.client(address);
   }

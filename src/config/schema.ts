@@ -313,6 +313,8 @@ const temporalSection = z.strictObject({
     .default(null),
   namespace: nonEmpty('namespace').default('default'),
   task_queue: nonEmpty('task queue name').default(TASK_QUEUE),
+  /** The longest a scheduled run may take: a stuck run must not block a skip-overlap schedule for ever. */
+  schedule_run_timeout: duration().nullable().describe('duration such as 6h or 1d, or null').default('1d'),
   dev_server: z
     .strictObject({
       db_file: nonEmpty('file path').default('.mlpipe/temporal.db'),

@@ -30,8 +30,22 @@ export interface SourceOptions {
   signal?: AbortSignal;
 }
 
-function formatOf(name: string): 'csv' | 'parquet' {
-  return extname(name.split('?')[0]).toLowerCase() === '.parquet' ? 'parquet' : 'csv';
+/** Not a file type error: the same source fails the same way again, so it is not retried either. */
+export class UnsupportedSourceError extends Error {
+  override name = 'DataError';
+}
+
+/**
+ * The reader a source's extension asks for; no extension (a URL such as /export?table=x) is read as
+ * CSV. Any other extension stops here: reading an .xlsx as CSV used to end in "the table has no rows".
+ */
+function formatOf(name: string, source = name): 'csv' | 'parquet' {
+  const ext = extname(name.split('?')[0]).toLowerCase();
+  if (ext === '.parquet' || ext === '.pq') return 'parquet';
+  if (ext === '' || ext === '.csv' || ext === '.txt') return 'csv';
+  throw new UnsupportedSourceError(
+    `data.source ${source}: unknown data file type "${ext}" (expected .csv or .parquet); export the table as CSV or Parquet`,
+  );
 }
 
 function redactUrl(raw: string): string {
@@ -114,12 +128,18 @@ export async function fetchSource(
     return { file, recordedSource: source, format };
   }
   const path = isAbsolute(source) ? source : resolve(opts.baseDir, source);
+  let info;
   try {
-    await stat(path);
+    info = await stat(path);
   } catch {
     throw new SourceNotFoundError(`data.source ${source}: no such file (looked at ${path})`);
   }
-  const file = join(destDir, `raw_data.${formatOf(path)}`);
+  if (info.isDirectory())
+    throw new SourceNotFoundError(
+      `data.source ${source}: ${path} is a folder, not a data file; name the CSV or Parquet file inside it`,
+    );
+  const format = formatOf(path, source);
+  const file = join(destDir, `raw_data.${format}`);
   await copyFile(path, file);
-  return { file, recordedSource: path, format: formatOf(path) };
+  return { file, recordedSource: path, format };
 }

@@ -5,10 +5,17 @@
  * (machines with internet), and failing that we stop with one message naming the ways to get it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { devServerSearchAttributeArgs } from './search-attributes';
+import { processInfo } from './port-owner';
+import {
+  assertOwnHealthyServer,
+  readOwnState,
+  removeServerState,
+  writeServerState,
+} from './server-ownership';
 
 export interface DevServerOptions {
   /** SQLite file; relative paths are resolved by the caller. */
@@ -90,58 +97,87 @@ export function devServerArgs(opts: DevServerOptions): string[] {
   ];
 }
 
-function pidFile(opts: DevServerOptions): string {
-  return join(opts.stateDir, 'temporal-dev-server.pid');
-}
-
 export interface StartedDevServer {
   address: string;
   uiUrl: string;
-  /** True when this call started it (false: one was already listening). */
+  /** True when this call started it (false: this project's own was already running). */
   started: boolean;
   pid?: number;
   logFile?: string;
 }
 
 /**
- * Starts the dev server detached (it outlives the CLI so the Web UI keeps working), unless one is
- * already listening on the port. Throws with TEMPORAL_CLI_HELP when no binary can be found.
+ * Starts this project's dev server detached (it outlives the CLI so the Web UI keeps working), or
+ * uses the one it started before. Anything else on the port stops the command with one message
+ * (see serverOwnership.ts). Throws with TEMPORAL_CLI_HELP when no binary can be found.
  */
-export async function ensureDevServer(opts: DevServerOptions): Promise<StartedDevServer> {
+export async function ensureDevServer(
+  opts: DevServerOptions,
+  log: (line: string) => void = () => undefined,
+): Promise<StartedDevServer> {
   const address = `127.0.0.1:${opts.port}`;
   const uiUrl = `http://localhost:${opts.uiPort}`;
-  if (await isPortOpen(opts.port)) return { address, uiUrl, started: false };
+  const own = readOwnState(opts, log);
+  if (await isPortOpen(opts.port)) {
+    await assertOwnHealthyServer(opts, own);
+    return { address, uiUrl, started: false, pid: own?.pid };
+  }
+  if (own) {
+    // Our server's process is alive but not listening: still starting, or wedged. Give it a moment.
+    try {
+      await waitForPort(opts.port, 20_000, () => processInfo(own.pid) !== undefined);
+      await assertOwnHealthyServer(opts, own);
+      return { address, uiUrl, started: false, pid: own.pid };
+    } catch {
+      throw new Error(
+        `This project's Temporal dev server (pid ${own.pid}, data ${own.dbFile}) is running but does not answer on port ${opts.port}.\n` +
+          `Fix: \`mlpipe server stop\` (with the same --set temporal.dev_server.port=${opts.port}), then run again.`,
+      );
+    }
+  }
   const cli = findTemporalCli(opts.env);
   if (!cli) throw new Error(TEMPORAL_CLI_HELP);
   mkdirSync(opts.stateDir, { recursive: true });
   mkdirSync(dirname(opts.dbFile), { recursive: true });
   const logFile = join(opts.stateDir, 'temporal-dev-server.log');
-  const log = openSync(logFile, 'a');
+  const logFd = openSync(logFile, 'a');
   const child = spawn(cli, devServerArgs(opts), {
     detached: true,
-    stdio: ['ignore', log, log],
+    stdio: ['ignore', logFd, logFd],
     env: opts.env,
   });
-  closeSync(log);
+  closeSync(logFd);
   let exited = false;
   child.once('exit', () => (exited = true));
   child.unref();
-  if (child.pid) writeFileSync(pidFile(opts), String(child.pid));
-  await waitForPort(opts.port, 60_000, () => !exited);
+  if (child.pid) writeServerState(opts, child.pid);
+  try {
+    await waitForPort(opts.port, 60_000, () => !exited);
+  } catch (err) {
+    removeServerState(opts);
+    throw new Error(`${(err as Error).message}; its log: ${logFile}`, { cause: err });
+  }
   return { address, uiUrl, started: true, pid: child.pid, logFile };
 }
 
-/** Stops a dev server started by ensureDevServer (found by its pid file). */
-export function stopDevServer(opts: DevServerOptions): boolean {
-  const file = pidFile(opts);
-  if (!existsSync(file)) return false;
-  const pid = Number(readFileSync(file, 'utf8'));
-  rmSync(file, { force: true });
+/** Stops this project's dev server on the configured port (found by its state file). */
+export function stopDevServer(opts: DevServerOptions): { stopped: boolean; pid?: number; message: string } {
+  const own = readOwnState(opts, () => undefined);
+  removeServerState(opts);
+  if (!own)
+    return {
+      stopped: false,
+      message: `No dev server of this project is recorded on port ${opts.port} (state files in ${opts.stateDir}).`,
+    };
   try {
-    process.kill(pid, 'SIGTERM');
-    return true;
+    process.kill(own.pid, 'SIGTERM');
+    return {
+      stopped: true,
+      pid: own.pid,
+      message: `Stopped the Temporal dev server (pid ${own.pid}, port ${opts.port}).`,
+    };
   } catch {
-    return false;
+    return { stopped: false, pid: own.pid, message: `The dev server (pid ${own.pid}) had already exited.` };
   }
 }
 
@@ -151,8 +187,15 @@ export function runDevServerForeground(opts: DevServerOptions): Promise<number> 
   if (!cli) throw new Error(TEMPORAL_CLI_HELP);
   mkdirSync(dirname(opts.dbFile), { recursive: true });
   const child = spawn(cli, devServerArgs(opts), { stdio: 'inherit', env: opts.env });
+  // Recorded like a detached one, so `mlpipe run` in another terminal knows it is this project's.
+  if (child.pid) writeServerState(opts, child.pid);
   const forward = (sig: NodeJS.Signals) => child.kill(sig);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 0)));
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      removeServerState(opts);
+      resolve(code ?? 0);
+    }),
+  );
 }

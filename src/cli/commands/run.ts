@@ -15,6 +15,8 @@ import { configDigest, normalizeStepName } from '../../config';
 import { createPipelineWorker } from '../../worker';
 import { CliContext, collect, quietWorkerLogs, webUiRunUrl } from '../context';
 import { watchProgress } from '../progress-view';
+import { liveTaskQueuePollers, noWorkerMessage, workerCommand } from '../../temporal/pollers';
+import { startDetachedWorker } from '../detached-worker';
 
 export function newWorkflowId(prefix: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..+/, '').replace('T', '-');
@@ -147,7 +149,27 @@ export async function runPipeline(
     ...(resume ? { resume } : {}),
   };
   let worker: Awaited<ReturnType<typeof createPipelineWorker>> | undefined;
-  if (server.embedded || opts.worker) {
+  // An in-process worker ends with this command; with --no-wait the run needs one that outlives it.
+  const detach = !opts.wait && (server.embedded || Boolean(opts.worker));
+  if (!opts.wait && !detach) {
+    const pollers = await liveTaskQueuePollers(client, c.temporal.namespace, c.temporal.taskQueue).catch(
+      () => undefined,
+    );
+    if (pollers?.length === 0)
+      process.stderr.write(
+        `${noWorkerMessage({
+          address: server.address,
+          taskQueue: c.temporal.taskQueue,
+          command: workerCommand({
+            address: c.temporal.address,
+            devServerPort: c.config.temporal.dev_server.port,
+            taskQueue: c.temporal.taskQueue,
+          }),
+          what: 'this run will wait until one does',
+        })}\n`,
+      );
+  }
+  if ((server.embedded || opts.worker) && !detach) {
     quietWorkerLogs();
     worker = await createPipelineWorker({
       address: server.address,
@@ -174,6 +196,12 @@ export async function runPipeline(
   });
   const url = webUiRunUrl(server.uiUrl, c.temporal.namespace, workflowId, handle.firstExecutionRunId);
   log(`Started ${WORKFLOW_TYPE} ${workflowId}\nWeb UI: ${url}`);
+  if (detach) {
+    const detached = startDetachedWorker(c, workflowId);
+    log(
+      `A detached worker (pid ${detached.pid}) runs it and exits when it ends; its log: ${detached.logFile}`,
+    );
+  }
   if (!opts.wait) {
     if (opts.json) console.log(JSON.stringify({ workflowId, runId: handle.firstExecutionRunId, url }));
     return;

@@ -3,10 +3,33 @@
  * by default; each scheduled run's trigger (and so its lineage record) names the schedule.
  */
 import type { Command } from 'commander';
-import { ScheduleOverlapPolicy, type ScheduleSpec } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleSpec } from '@temporalio/client';
 import type { PipelineInput } from '../../contract';
 import { WORKFLOW_TYPE } from '../../contract';
 import { CliContext, collect } from '../context';
+import { liveTaskQueuePollers, noWorkerMessage, workerCommand } from '../../temporal/pollers';
+import { describeSchedule, scheduleDescriptionText } from '../schedule-description';
+
+/** Says on stderr when no worker polls the schedule's task queue, with the command that starts one. */
+async function warnWithoutWorker(c: CliContext, client: Client, what: string): Promise<void> {
+  const pollers = await liveTaskQueuePollers(client, c.temporal.namespace, c.temporal.taskQueue).catch(
+    () => undefined,
+  );
+  if (pollers?.length !== 0) return;
+  const port = c.config.temporal.dev_server.port;
+  console.error(
+    noWorkerMessage({
+      address: c.temporal.address ?? `127.0.0.1:${port}`,
+      taskQueue: c.temporal.taskQueue,
+      command: workerCommand({
+        address: c.temporal.address,
+        devServerPort: port,
+        taskQueue: c.temporal.taskQueue,
+      }),
+      what,
+    }),
+  );
+}
 
 const OVERLAP: Record<string, ScheduleOverlapPolicy> = {
   skip: ScheduleOverlapPolicy.SKIP,
@@ -25,6 +48,7 @@ interface CreateOptions {
   overlap: string;
   paused?: boolean;
   note?: string;
+  runTimeout?: string;
 }
 
 export function scheduleSpec(opts: { cron?: string; every?: string }): ScheduleSpec {
@@ -49,18 +73,33 @@ export function registerScheduleCommands(program: Command, ctx: () => CliContext
     )
     .option('--paused', 'create it paused')
     .option('--note <text>', 'a note shown with the schedule')
+    .option(
+      '--run-timeout <duration>',
+      'the longest one scheduled run may take (default temporal.schedule_run_timeout, 1d; "none" for no limit)',
+    )
     .action(async (opts: CreateOptions) => {
       const c = ctx();
       const overlap = OVERLAP[opts.overlap];
       if (overlap === undefined) throw new Error(`--overlap: unknown policy "${opts.overlap}"`);
       // Validate the overrides now rather than at 3 a.m.
-      void new CliContext({ config: c.options.config, set: opts.set }).config;
+      const runConfig = new CliContext({
+        config: c.options.config,
+        set: [
+          ...(c.options.set ?? []),
+          ...opts.set,
+          ...(opts.runTimeout
+            ? [`temporal.schedule_run_timeout=${opts.runTimeout === 'none' ? 'null' : opts.runTimeout}`]
+            : []),
+        ],
+      }).config;
+      const runTimeout = runConfig.temporal.schedule_run_timeout ?? undefined;
       const client = await c.existingClient();
       const input: PipelineInput = { overrides: opts.set, trigger: { kind: 'schedule', id: opts.id } };
       await client.schedule.create({
         scheduleId: opts.id,
         spec: scheduleSpec(opts),
         policies: { overlap, catchupWindow: '1m' },
+        memo: { mlpipeSpec: opts.cron ? `cron ${opts.cron}` : `every ${opts.every}` },
         state: { paused: Boolean(opts.paused), note: opts.note ?? 'scheduled retraining (mlpipe)' },
         action: {
           type: 'startWorkflow',
@@ -69,10 +108,17 @@ export function registerScheduleCommands(program: Command, ctx: () => CliContext
           workflowId: `${opts.id}-run`,
           args: [input],
           staticSummary: `Scheduled retraining (${opts.id})`,
+          // A stuck run times out instead of blocking every later run of a skip-overlap schedule.
+          workflowExecutionTimeout: runTimeout,
         },
       });
       console.log(
-        `Created schedule ${opts.id} (${opts.cron ? `cron ${opts.cron}` : `every ${opts.every}`}, overlap ${opts.overlap}).`,
+        `Created schedule ${opts.id} (${opts.cron ? `cron ${opts.cron}` : `every ${opts.every}`}, overlap ${opts.overlap}, run timeout ${runTimeout ?? 'none'}).`,
+      );
+      await warnWithoutWorker(
+        c,
+        client,
+        'its runs will wait until one does, and with overlap skip block later ones',
       );
     });
 
@@ -102,25 +148,14 @@ export function registerScheduleCommands(program: Command, ctx: () => CliContext
 
   schedule
     .command('describe <scheduleId>')
+    .description(
+      'the schedule, the workers polling its task queue, its last runs with their status, its next runs',
+    )
     .option('--json', 'JSON output')
     .action(async (id: string, opts: { json?: boolean }) => {
-      const client = await ctx().existingClient();
-      const d = await client.schedule.getHandle(id).describe();
-      const summary = {
-        id: d.scheduleId,
-        paused: d.state.paused,
-        note: d.state.note,
-        spec: d.spec,
-        overlap: d.policies.overlap,
-        nextActionTimes: d.info.nextActionTimes.map((t) => t.toISOString()),
-        recentActions: d.info.recentActions.map((a) => ({
-          at: a.takenAt.toISOString(),
-          workflowId: a.action.workflow.workflowId,
-        })),
-        runningActions: d.info.runningActions.map((a) => a.workflow.workflowId),
-        args: d.action.type === 'startWorkflow' ? d.action.args : undefined,
-      };
-      console.log(opts.json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2));
+      const c = ctx();
+      const description = await describeSchedule(await c.existingClient(), c.temporal.namespace, id);
+      console.log(opts.json ? JSON.stringify(description) : scheduleDescriptionText(description));
     });
 
   for (const [name, description] of [
@@ -134,12 +169,20 @@ export function registerScheduleCommands(program: Command, ctx: () => CliContext
       .description(description)
       .option('--note <text>', 'reason, kept with the schedule')
       .action(async (id: string, opts: { note?: string }) => {
-        const handle = (await ctx().existingClient()).schedule.getHandle(id);
+        const c = ctx();
+        const client = await c.existingClient();
+        const handle = client.schedule.getHandle(id);
         if (name === 'trigger') await handle.trigger();
         else if (name === 'pause') await handle.pause(opts.note);
         else if (name === 'unpause') await handle.unpause(opts.note);
         else await handle.delete();
         console.log(`${name}: ${id} done.`);
+        if (name === 'trigger' || name === 'unpause')
+          await warnWithoutWorker(
+            c,
+            client,
+            'the run will wait until one does, and with overlap skip block later ones',
+          );
       });
   }
 }

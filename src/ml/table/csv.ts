@@ -1,4 +1,5 @@
 /** CSV in and out. Parsing is csv-parse's; this module maps text fields to typed columns. */
+import { isUtf8 } from 'node:buffer';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -50,8 +51,54 @@ export function parseCsv(text: string | Buffer, opts: CsvReadOptions = {}): Tabl
 }
 
 export async function readCsv(path: string, opts: CsvReadOptions = {}): Promise<Table> {
-  const text = await readFile(path);
-  return parseCsv(text, { ...opts, source: opts.source ?? basename(path) });
+  const bytes = await readFile(path);
+  const source = opts.source ?? basename(path);
+  assertUtf8(bytes, source);
+  return parseCsv(bytes, { ...opts, source });
+}
+
+/**
+ * CSV files are read as UTF-8. Bytes that are not (a Latin-1 or Windows-1252 export) would otherwise
+ * become U+FFFD silently, and a category "café" a different one from "caf�": stop and say where.
+ */
+export function assertUtf8(bytes: Uint8Array, source: string): void {
+  if (isUtf8(bytes)) return; // Native and fast; the scan below only runs to find where it is not.
+  const bad = firstInvalidUtf8(bytes);
+  if (bad === undefined) return;
+  let line = 1;
+  for (let i = 0; i < bad; i++) if (bytes[i] === 0x0a) line++;
+  throw new Error(
+    `${source}: line ${line}: byte 0x${bytes[bad].toString(16).toUpperCase().padStart(2, '0')} at offset ${bad} is not UTF-8; ` +
+      'save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8 IN.csv > OUT.csv)',
+  );
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence, if any. */
+export function firstInvalidUtf8(b: Uint8Array): number | undefined {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let min: number;
+    if (c >= 0xc2 && c <= 0xdf) [n, min] = [1, 0x80];
+    else if (c >= 0xe0 && c <= 0xef) [n, min] = [2, 0x800];
+    else if (c >= 0xf0 && c <= 0xf4) [n, min] = [3, 0x10000];
+    else return i;
+    let cp = c & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      const cc = b[i + k];
+      if (cc === undefined || (cc & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8 either.
+    if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return i;
+    i += n + 1;
+  }
+  return undefined;
 }
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;

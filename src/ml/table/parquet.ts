@@ -65,6 +65,7 @@ export async function parseParquet(buf: Buffer | Uint8Array, opts: ParquetReadOp
     if (el.num_children)
       throw new Error(`${source}: column "${el.name}" is nested; only flat tables are supported`);
   }
+  checkRowGroupTypes(source, leaves, meta.row_groups as RowGroupMeta[]);
   const wanted = opts.columns ?? leaves.map((l) => l.name);
   for (const c of wanted) {
     if (!leaves.some((l) => l.name === c)) throw new Error(`${source}: missing column "${c}"`);
@@ -125,6 +126,34 @@ export async function parseParquet(buf: Buffer | Uint8Array, opts: ParquetReadOp
     return { name, type, values };
   });
   return new Table(columns, nRows);
+}
+
+interface RowGroupMeta {
+  num_rows: bigint | number;
+  columns: { meta_data?: { type: string; path_in_schema: string[] } }[];
+}
+
+/**
+ * A column has one physical type in the schema, and every row group's chunk must say the same: a file
+ * stitched together from differently typed parts would otherwise fail deep in the decoder with a
+ * message about typed-array lengths.
+ */
+function checkRowGroupTypes(source: string, leaves: SchemaLeaf[], rowGroups: RowGroupMeta[]): void {
+  let firstRow = 1;
+  rowGroups.forEach((rg, g) => {
+    for (const chunk of rg.columns) {
+      const md = chunk.meta_data;
+      const leaf = md && leaves.find((l) => l.name === md.path_in_schema.at(-1));
+      if (md && leaf?.type && md.type !== leaf.type) {
+        throw new Error(
+          `${source}: column "${leaf.name}" is ${leaf.type} in the file's schema but ${md.type} in row group ${g + 1} ` +
+            `(rows ${firstRow}–${firstRow + Number(rg.num_rows) - 1}): the file is inconsistent; ` +
+            'write it again with one type per column (e.g. cast the column before to_parquet)',
+        );
+      }
+    }
+    firstRow += Number(rg.num_rows);
+  });
 }
 
 function toText(v: unknown, na: ReadonlySet<string>): string | null {

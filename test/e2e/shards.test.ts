@@ -167,7 +167,9 @@ void describe('sharded training on two worker processes', { timeout: 600_000 }, 
       // Its own project: a larger sample is other data than the first test's reference.
       'main.project_name=shards_kill',
       'data.sample.rows=40000',
-      'random_forest_pipeline.random_forest.n_estimators=80',
+      // 100 trees a shard: on a quiet machine 20 were done before the server saw a checkpoint (the SDK
+      // sends heartbeat details at most every 0.8 × the heartbeat timeout), so nothing was left to kill.
+      'random_forest_pipeline.random_forest.n_estimators=400',
       'random_forest_pipeline.random_forest.max_depth=null',
       'steps.train_random_forest.heartbeat_timeout=10s',
       'steps.defaults.retry.initial_interval=500ms',
@@ -179,7 +181,12 @@ void describe('sharded training on two worker processes', { timeout: 600_000 }, 
     const deadline = Date.now() + 300_000;
     while (!victim) {
       if (Date.now() > deadline) throw new Error('no shard reached a checkpoint while still running');
-      const pending = (await handle.describe()).raw.pendingActivities ?? [];
+      const described = await handle.describe();
+      if (described.status.name !== 'RUNNING')
+        throw new Error(
+          `the sharded run ended (${described.status.name}) before a shard was seen with a checkpoint`,
+        );
+      const pending = described.raw.pendingActivities ?? [];
       const shards = pending
         .filter((p) => p.activityType?.name === 'trainTreeShard' && p.heartbeatDetails?.payloads?.[0])
         .map((p) => ({

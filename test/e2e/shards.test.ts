@@ -163,12 +163,13 @@ void describe('sharded training on two worker processes', { timeout: 600_000 }, 
   void it('kill -9 of a worker during a shard: its shards resume from checkpoints, the others are not rebuilt', async () => {
     // Enough trees that a shard outlives its first checkpoint (every 2 s), and a heartbeat timeout
     // short enough that lost attempts are retried soon (and long enough for a busy machine).
+    const KILL_TREES = 160;
     const KILL = [
       // Its own project: a larger sample is other data than the first test's reference.
       'main.project_name=shards_kill',
       'data.sample.rows=40000',
       // 40 trees a shard (see the sharded run's heartbeat timeout below).
-      'random_forest_pipeline.random_forest.n_estimators=160',
+      `random_forest_pipeline.random_forest.n_estimators=${KILL_TREES}`,
       'random_forest_pipeline.random_forest.max_depth=null',
       'steps.train_random_forest.heartbeat_timeout=10s',
       'steps.defaults.retry.initial_interval=500ms',
@@ -238,7 +239,7 @@ void describe('sharded training on two worker processes', { timeout: 600_000 }, 
       shards.some((s) => victim!.shards.has(s.shard) && s.resumed > 0),
       `a lost shard resumed from its checkpoints: ${JSON.stringify(shards)}`,
     );
-    const rebuilt = shards.reduce((n, s) => n + s.built, 0) - 80;
+    const rebuilt = shards.reduce((n, s) => n + s.built, 0) - KILL_TREES;
     const lostTrees = [...victim.shards.values()].reduce((n, d) => n + d, 0);
     assert.ok(
       rebuilt <= lostTrees,
